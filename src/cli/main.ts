@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { ClassesError, EXIT_RUNTIME, EXIT_USAGE } from '../errors.js';
+import { printError } from './output.js';
+import { registerProfile } from './profile.js';
+import { registerGenFaults } from './gen-faults.js';
+import { registerShowFaults } from './show-faults.js';
+import { registerModels } from './models.js';
+import { registerRunCampaign } from './run-campaign.js';
+import { registerMerge } from './merge.js';
+import { registerBuildModels } from './build-models.js';
+import { registerCharacterize } from './characterize.js';
+import { VERSION } from '../version.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('classes')
+    .description('Error simulation for CNNs against GPU soft errors (the CLASSES method), for any ONNX model.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  registerProfile(program);
+  registerGenFaults(program);
+  registerShowFaults(program);
+  registerModels(program);
+  registerRunCampaign(program);
+  registerMerge(program);
+  registerBuildModels(program);
+  registerCharacterize(program);
+  // Every sub-command reports usage errors the same way as the root.
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws for user mistakes. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version end here with code 0; parse errors were already printed by commander
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof ClassesError) {
+      printError(err.message);
+      return err.exitCode;
+    }
+    // Anything else is a bug in classes itself: keep the stack so it can be reported.
+    printError(`internal error: ${(err as Error)?.stack ?? String(err)}`);
+    return EXIT_RUNTIME;
+  }
+}

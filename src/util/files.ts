@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { runtimeError, usageError } from '../errors.js';
+
+/**
+ * Refuse to replace an existing output unless the user said --force. Called before any work
+ * starts, so that a long run never ends by failing to write its result.
+ */
+export function assertWritable(path: string, force: boolean, flagHint = '--force'): void {
+  if (existsSync(path) && !force) {
+    throw usageError(`${path} already exists; pass ${flagHint} to overwrite it or choose another output path`);
+  }
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw runtimeError(`cannot create output directory ${dir}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Write a file atomically: write a temporary sibling, fsync it, then rename over the target.
+ * A crash leaves either the old file or the new one, never a partial file.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw runtimeError(`cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Read a file the user named, turning "not found" and friends into a one-line error. */
+export function readUserFile(path: string, what: string): Buffer {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw usageError(`${what} ${path} does not exist; check the path`);
+  }
+  if (st.isDirectory()) throw usageError(`${what} ${path} is a directory, expected a file`);
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw runtimeError(`cannot read ${what} ${path}: ${(err as Error).message}`);
+  }
+}
