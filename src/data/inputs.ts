@@ -1,0 +1,154 @@
+import { statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { usageError } from '../errors.js';
+import { toFloat32, toLabels } from './convert.js';
+import { type ImageOptions, isImageFile, loadImageFiles, loadImageFolder } from './images.js';
+import { loadNpy, shapeSize } from './npy.js';
+import { DEFAULT_RANDOM_INPUTS, randomInputs } from './random.js';
+
+/** What to load: a `.npy` file, a folder of images, one image, or nothing (seeded random). */
+export interface InputSpec {
+  /** `.npy` file, image folder or image file; absent: seeded random inputs. */
+  path?: string;
+  /** `.npy` file of class labels, one per sample of `path` (overrides folder labels). */
+  labels?: string;
+  /** Per-sample shape the model takes, e.g. [1, 28, 28]; dimensions <= 0 match any size. */
+  expectedShape?: readonly number[];
+  /** Use at most this many samples (the first ones); for random inputs, how many to make. */
+  limit?: number;
+  /** Image decoding options; width, height and channels default to `expectedShape`. */
+  imageOptions?: ImageOptions;
+  /** Seed of random inputs. Default 1. */
+  seed?: number | string;
+  /** The option that named `path`, for messages. Default `--data`. */
+  flag?: string;
+}
+
+export interface LoadedInputs {
+  /** All samples, one after another (row-major per sample). */
+  data: Float32Array;
+  count: number;
+  sampleShape: number[];
+  labels?: Int32Array;
+  /** Class names of an image folder, indexed by label. */
+  classNames?: string[];
+  /** Where the samples came from, for reports: a path or `random(seed=S)`. */
+  source: string;
+  random: boolean;
+  /** Something the user should be told (random data), or absent. */
+  warning?: string;
+}
+
+/** Load model inputs as float32, check them against the model's input shape, attach labels. */
+export function loadInputs(spec: InputSpec): LoadedInputs {
+  const flag = spec.flag ?? '--data';
+  if (spec.limit !== undefined && !(Number.isInteger(spec.limit) && spec.limit > 0)) {
+    throw usageError(`the number of inputs must be a positive integer, got ${spec.limit}`);
+  }
+  if (spec.path === undefined) {
+    if (spec.labels !== undefined) throw usageError(`labels ${spec.labels} were given without ${flag}; give the inputs they label`);
+    return loadRandom(spec, flag);
+  }
+  const path = spec.path;
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    throw usageError(`${flag} ${path} does not exist; give a .npy file or a folder of PNG/JPEG images`);
+  }
+  let loaded: LoadedInputs;
+  if (isDir) loaded = loadImages(spec, path);
+  else if (extname(path).toLowerCase() === '.npy') loaded = loadNpyInputs(spec, path);
+  else if (isImageFile(path)) loaded = loadImages(spec, path);
+  else throw usageError(`${flag} ${path}: unsupported input file; give a .npy file, a PNG/JPEG image or a folder of images`);
+
+  if (spec.labels !== undefined) loaded.labels = loadLabels(spec.labels, loaded.count, path);
+  if (spec.limit !== undefined && spec.limit < loaded.count) {
+    const size = shapeSize(loaded.sampleShape);
+    loaded.count = spec.limit;
+    loaded.data = loaded.data.subarray(0, spec.limit * size);
+    loaded.labels = loaded.labels?.subarray(0, spec.limit);
+  }
+  assertFinite(loaded.data, shapeSize(loaded.sampleShape), path);
+  return loaded;
+}
+
+function loadRandom(spec: InputSpec, flag: string): LoadedInputs {
+  if (spec.expectedShape === undefined) throw usageError(`no ${flag} given and the model input shape is unknown; give ${flag} with real inputs`);
+  const count = spec.limit ?? DEFAULT_RANDOM_INPUTS;
+  const seed = spec.seed ?? 1;
+  const sampleShape = [...spec.expectedShape];
+  return {
+    data: randomInputs(count, sampleShape, seed),
+    count,
+    sampleShape,
+    source: `random(seed=${seed})`,
+    random: true,
+    warning: `no ${flag} given: using ${count} seeded random inputs uniform in [0, 1]; operating ranges measured on random data can differ widely from real ones, so give ${flag} with real inputs`,
+  };
+}
+
+function loadNpyInputs(spec: InputSpec, path: string): LoadedInputs {
+  const npy = loadNpy(path);
+  const { count, sampleShape } = fitSamples(npy.shape, spec.expectedShape, path);
+  return { data: toFloat32(npy), count, sampleShape, source: path, random: false };
+}
+
+function loadImages(spec: InputSpec, path: string): LoadedInputs {
+  const options: ImageOptions = { ...spec.imageOptions };
+  const layout = options.layout ?? 'NCHW';
+  const expected = spec.expectedShape;
+  // The model's input shape fills in what the user left out: [C, H, W] or [H, W, C].
+  if (expected !== undefined && expected.length === 3) {
+    const [c, h, w] = layout === 'NCHW' ? expected : [expected[2], expected[0], expected[1]];
+    if (options.channels === undefined) {
+      if (c !== 1 && c !== 3 && c > 0) throw usageError(`the model takes ${c} channels but images give 1 or 3; give a .npy file instead of images`);
+      if (c === 1 || c === 3) options.channels = c;
+    }
+    if (options.width === undefined && options.height === undefined && h > 0 && w > 0) {
+      options.width = w;
+      options.height = h;
+    }
+  }
+  const set = statSync(path).isDirectory() ? loadImageFolder(path, options) : loadImageFiles([path], options);
+  const { count, sampleShape } = fitSamples(set.shape, expected, path);
+  return { data: set.inputs, count, sampleShape, labels: set.labels, classNames: set.classNames, source: path, random: false };
+}
+
+/**
+ * Split an array shape into a sample count and a per-sample shape that must equal the model's:
+ * [N, ...expected] or just [...expected] (one sample). Dimensions <= 0 of `expected` are
+ * symbolic and match any size.
+ */
+export function fitSamples(shape: readonly number[], expected: readonly number[] | undefined, name: string): { count: number; sampleShape: number[] } {
+  if (shape.length === 0) throw usageError(`${name} holds a single number (a 0-d array); save an array of shape [N, ...sample shape]`);
+  const matches = (s: readonly number[]) => expected !== undefined && s.length === expected.length && s.every((d, i) => expected[i] <= 0 || d === expected[i]);
+  let fit: { count: number; sampleShape: number[] };
+  if (expected === undefined) fit = { count: shape[0], sampleShape: shape.slice(1) };
+  else if (matches(shape.slice(1))) fit = { count: shape[0], sampleShape: shape.slice(1) };
+  else if (matches(shape)) fit = { count: 1, sampleShape: [...shape] };
+  else {
+    const want = expected.map((d) => (d > 0 ? String(d) : '?')).join(',');
+    const example = expected.every((d) => d > 0) ? ` (numpy: arr.reshape(-1, ${expected.join(', ')}))` : '';
+    throw usageError(`${name} has shape [${shape.join(',')}] but the model takes samples of shape [${want}]; save the inputs as [N,${want}]${example}`);
+  }
+  if (fit.count === 0 || shapeSize(fit.sampleShape) === 0) throw usageError(`${name} holds no samples (shape [${shape.join(',')}]); give a non-empty array`);
+  return fit;
+}
+
+function loadLabels(path: string, count: number, inputsPath: string): Int32Array {
+  if (extname(path).toLowerCase() !== '.npy') throw usageError(`labels ${path}: give the labels as a .npy file of integer class indices`);
+  const labels = toLabels(loadNpy(path), path);
+  if (labels.length !== count) {
+    throw usageError(`labels ${path} has ${labels.length} labels but ${inputsPath} has ${count} samples; give one label per sample`);
+  }
+  return labels;
+}
+
+function assertFinite(data: Float32Array, sampleSize: number, name: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw usageError(`${name}: sample ${Math.floor(i / sampleSize)} contains ${data[i]}; inputs must be finite numbers, clean or drop that sample`);
+    }
+  }
+}
