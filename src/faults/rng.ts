@@ -9,10 +9,29 @@ import seedrandom from 'seedrandom';
  * `double()` gives 53 random bits, like numpy's `random_sample`.
  */
 export class Rng {
-  private readonly prng: seedrandom.PRNG;
+  // Alea's state, kept in our own fields: seedrandom seeds it from the key, and stepping it
+  // here avoids seedrandom's closure layers (about 2.5x cheaper per draw on the hot path).
+  private c: number;
+  private s0: number;
+  private s1: number;
+  private s2: number;
 
   constructor(key: string) {
-    this.prng = seedrandom.alea(key);
+    const st = seedrandom.alea(key, { state: true }).state() as { c: number; s0: number; s1: number; s2: number };
+    this.c = st.c;
+    this.s0 = st.s0;
+    this.s1 = st.s1;
+    this.s2 = st.s2;
+  }
+
+  /** One Alea step: a double in [0, 1) with 32 random bits (seedrandom's `quick()`). */
+  private step(): number {
+    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    this.c = t | 0;
+    this.s2 = t - this.c;
+    return this.s2;
   }
 
   static forFault(seed: number | string, layer: string, index: number): Rng {
@@ -21,7 +40,9 @@ export class Rng {
 
   /** Uniform double in [0, 1) with 53 random bits. */
   next(): number {
-    return this.prng.double();
+    // seedrandom's `double()`: 32 bits from one step plus 21 from the next
+    const hi = this.step();
+    return hi + ((this.step() * 0x200000) | 0) * 1.1102230246251565e-16; // 2^-53
   }
 
   /** Uniform double in [lo, hi) (numpy `uniform`: lo + (hi - lo) * u). */
@@ -99,7 +120,7 @@ export class Rng {
    * less than n / 2^32 relative (< 1.6e-5); larger n falls back to `index`.
    */
   quickIndex(n: number): number {
-    return n <= 65536 ? Math.floor(this.prng.quick() * n) : this.index(n);
+    return n <= 65536 ? Math.floor(this.step() * n) : this.index(n);
   }
 
   /** One element of `items`, uniformly. */
