@@ -113,7 +113,8 @@ export async function characterizeOperator(op: OperatorName, opts: CharacterizeO
   const mix = opts.siteMix ?? 'equal';
   if (!Number.isSafeInteger(opts.samples) || opts.samples < 1) throw new RangeError(`characterize: samples must be >= 1 (got ${opts.samples})`);
   const variants = operatorVariants(op);
-  const builder = new ErrorModelBuilder({ tolerance: opts.tolerance });
+  // goldenBitFlip off: our generator cannot replay "the golden value with one bit flipped" (see ClassifyOptions)
+  const builder = new ErrorModelBuilder({ tolerance: opts.tolerance, goldenBitFlip: false });
   const tallies: Partial<Record<SiteKind, SiteTally>> = {};
   for (const v of variants) for (const s of siteWeights(v, mix)) tallies[s.site] ??= { injected: 0, masked: 0, patterns: {} };
   const sessions = new SessionCache();

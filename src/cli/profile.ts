@@ -1,12 +1,122 @@
 import type { Command } from 'commander';
-import { runtimeError } from '../errors.js';
+import cliProgress from 'cli-progress';
+import { usageError } from '../errors.js';
+import { assertWritable, writeFileAtomic } from '../util/files.js';
+import { loadModel, CONV_STRATEGIES, type ConvStrategy } from '../onnx/index.js';
+import { assertProviderAvailable, parseProvider } from '../runtime/providers.js';
+import { loadInputs } from '../data/index.js';
+import { formatProfileTable, modelSampleShape, profileModel, profileToJson } from '../profile/index.js';
+import { out, printNotice, printWarning } from './output.js';
 
-// PLACEHOLDER: replaced by the real command. Must not survive to a release.
+interface ProfileFlags {
+  data?: string;
+  inputs?: string;
+  layers?: string;
+  all: boolean;
+  convStrategy: string;
+  provider: string;
+  json: boolean;
+  output?: string;
+  force: boolean;
+  seed: string;
+}
+
+function parseCount(text: string, flag: string): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw usageError(`${flag} ${text}: expected a whole number >= 1`);
+  return n;
+}
+
+function parseConvStrategy(text: string): ConvStrategy {
+  if ((CONV_STRATEGIES as readonly string[]).includes(text)) return text as ConvStrategy;
+  throw usageError(`--conv-strategy must be one of ${CONV_STRATEGIES.join(', ')} (got "${text}")`);
+}
+
 export function registerProfile(program: Command): void {
   program
     .command('profile')
-    .description('(not built yet)')
-    .action(() => {
-      throw runtimeError('profile is not implemented yet');
+    .description('list the injectable layers of an ONNX model with shapes, operating ranges and times')
+    .argument('<model>', 'ONNX model file (.onnx; an external data file must sit next to it)')
+    .option('--data <path>', 'real inputs: a .npy array [N, ...sample shape] or a folder of PNG/JPEG images (default: seeded random inputs)')
+    .option('--inputs <n>', 'use at most N inputs (random inputs: how many to make, default 16)')
+    .option('--layers <names>', 'comma-separated layers to profile, by node name or output tensor name')
+    .option('--all', 'also list nodes that are not injectable', false)
+    .option('--conv-strategy <s>', 'GPU convolution algorithm whose error model Conv layers get: gemm, fft or win', 'gemm')
+    .option('--provider <p>', 'execution provider: cpu, cuda, or auto (CUDA if installed, else CPU)', 'cpu')
+    .option('--json', 'print the profile as one JSON object instead of a table', false)
+    .option('-o, --output <file>', 'write the profile JSON to this file (for gen-faults and run-campaign)')
+    .option('--force', 'overwrite the output file if it exists', false)
+    .option('--seed <n>', 'seed of the random inputs used without --data', '1')
+    .addHelpText(
+      'after',
+      `
+Operating ranges (min and max over all inputs) are what out-of-range faults are measured
+against: profile with real inputs (--data). Without --data, seeded random inputs are used and
+a warning says so. Layers are named by ONNX node name; unnamed nodes are called
+<OpType>_<index>. "ms" is the mean kernel time of the layer at batch 1 (ONNX Runtime's
+profiler, no fusion), NaN/Inf counts non-finite output values over all inputs.
+
+Examples:
+  $ classes profile model.onnx --data inputs.npy
+  $ classes profile model.onnx --data images/ --inputs 500 -o profile.json
+  $ classes profile model.onnx --data inputs.npy --layers conv1,/layer1/relu --json
+  $ classes profile model.onnx --all --conv-strategy fft --provider auto`,
+    )
+    .action(async (modelPath: string, flags: ProfileFlags) => {
+      const convStrategy = parseConvStrategy(flags.convStrategy);
+      const provider = parseProvider(flags.provider);
+      const limit = flags.inputs === undefined ? undefined : parseCount(flags.inputs, '--inputs');
+      if (!/^\d+$/.test(flags.seed.trim())) throw usageError(`--seed ${flags.seed}: expected a whole number`);
+      const layers = flags.layers === undefined ? undefined : flags.layers.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (layers !== undefined && layers.length === 0) throw usageError('--layers is empty; give comma-separated layer names');
+      assertProviderAvailable(provider);
+      if (flags.output !== undefined) assertWritable(flags.output, flags.force);
+
+      const loaded = loadModel(modelPath);
+      const inputs = loadInputs({
+        path: flags.data,
+        expectedShape: modelSampleShape(loaded.model, modelPath),
+        limit,
+        seed: Number(flags.seed),
+      });
+      if (inputs.warning !== undefined) printWarning(inputs.warning);
+
+      const bar = process.stderr.isTTY
+        ? new cliProgress.SingleBar({ format: 'profiling [{bar}] {value}/{total} inputs', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)
+        : undefined;
+      bar?.start(inputs.count, 0);
+      let profile;
+      try {
+        profile = await profileModel({
+          model: loaded,
+          inputs,
+          layers,
+          all: flags.all,
+          convStrategy,
+          provider,
+          onWarning: (m) => {
+            bar?.stop();
+            printWarning(m);
+          },
+          onProgress: (done) => bar?.update(done),
+        });
+      } finally {
+        bar?.stop();
+      }
+
+      const json = profileToJson(profile);
+      if (flags.output !== undefined) {
+        writeFileAtomic(flags.output, json);
+      }
+      if (flags.json) {
+        process.stdout.write(json);
+      } else {
+        const style = { header: (s: string) => out.bold(s), muted: (s: string) => out.dim(s), alert: (s: string) => out.red(s) };
+        process.stdout.write(
+          `${out.bold(modelPath)}  sha256 ${profile.modelSha256.slice(0, 12)}  ${profile.inputs} inputs from ${profile.inputSource ?? '?'}  provider ${profile.provider ?? '?'}\n`,
+        );
+        process.stdout.write(formatProfileTable(profile, style));
+      }
+      if (flags.output !== undefined) printNotice(`wrote ${flags.output}`);
     });
 }

@@ -1,0 +1,84 @@
+import { usageError } from '../errors.js';
+import type { GraphIndex, NodeInfo } from './graph.js';
+
+/**
+ * Which nodes can take a fault and which CLASSES error model each one gets (spec §5.1, extended
+ * to the operators CLASSES has models for but the PyTorch frontend never mapped: Clip and bias
+ * Add).
+ */
+
+export type ConvStrategy = 'gemm' | 'fft' | 'win';
+export const CONV_STRATEGIES: readonly ConvStrategy[] = ['gemm', 'fft', 'win'];
+
+export interface Layer {
+  /** Stable node name (see NodeInfo.name). */
+  name: string;
+  opType: string;
+  /** The tensor a fault overwrites: the node's first output. */
+  output: string;
+  /** Error-model file stem, or null when the node is not injectable. */
+  errorModel: string | null;
+  nodeIndex: number;
+}
+
+const SIMPLE_MODELS: Record<string, string> = {
+  MaxPool: 'maxpool',
+  AveragePool: 'avgpool',
+  GlobalAveragePool: 'avgpool',
+  BatchNormalization: 'batchnorm',
+  Relu: 'relu',
+  Clip: 'clipped_relu',
+  Sigmoid: 'sigmoid',
+  Tanh: 'tanh',
+  Elu: 'elu',
+};
+
+/** The error model of a node, or null when CLASSES has none for it. */
+export function errorModelFor(index: GraphIndex, n: NodeInfo, convStrategy: ConvStrategy = 'gemm'): string | null {
+  if (n.domain !== '' || n.outputs.length === 0 || n.outputs[0] === '') return null;
+  if (n.opType === 'Conv') return `conv_${convStrategy}`;
+  if (n.opType === 'Add') {
+    // A bias add: exactly one operand is fixed at export time.
+    const [a, b] = n.inputs;
+    const ca = index.isConstant(a);
+    const cb = index.isConstant(b);
+    return ca !== cb ? 'bias_add' : null;
+  }
+  return SIMPLE_MODELS[n.opType] ?? null;
+}
+
+/**
+ * The layers of a model in graph order: injectable ones only, or every node (`all`), Constant
+ * nodes excepted (they hold weights, not activations).
+ */
+export function listLayers(index: GraphIndex, options: { convStrategy?: ConvStrategy; all?: boolean } = {}): Layer[] {
+  const layers: Layer[] = [];
+  for (const n of index.nodes) {
+    const errorModel = errorModelFor(index, n, options.convStrategy);
+    if (n.outputs.length === 0 || n.outputs[0] === '') continue;
+    if (errorModel === null && (!options.all || n.opType === 'Constant')) continue;
+    layers.push({ name: n.name, opType: n.opType, output: n.outputs[0], errorModel, nodeIndex: n.index });
+  }
+  return layers;
+}
+
+/**
+ * Pick layers by node name or output tensor name, in the order asked. Unknown names are a usage
+ * error naming `flag` and a few valid names.
+ */
+export function selectLayers(layers: readonly Layer[], names: readonly string[], flag = '--layers'): Layer[] {
+  const picked: Layer[] = [];
+  for (const raw of names) {
+    const name = raw.trim();
+    if (name === '') continue;
+    const layer = layers.find((l) => l.name === name) ?? layers.find((l) => l.output === name);
+    if (layer === undefined) {
+      const sample = layers.slice(0, 6).map((l) => l.name).join(', ');
+      throw usageError(
+        `${flag}: no layer named "${name}" (by node or output tensor name); valid names include ${sample || '(none)'}${layers.length > 6 ? ', ...' : ''}; run \`classes profile MODEL --all\` to list them`,
+      );
+    }
+    if (!picked.includes(layer)) picked.push(layer);
+  }
+  return picked;
+}

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { runtimeError, usageError } from '../errors.js';
+
+/**
+ * Execution providers. onnxruntime-node ships the CPU provider; the CUDA provider libraries are a
+ * separate download, and asking ORT for CUDA without them fails session creation with no
+ * fallback (onnxruntime-notes.md). So the library file is checked before any CUDA session.
+ */
+
+export type Provider = 'cpu' | 'cuda';
+export type ProviderRequest = Provider | 'auto';
+export const PROVIDER_REQUESTS: readonly ProviderRequest[] = ['cpu', 'cuda', 'auto'];
+
+export const CUDA_INSTALL_COMMAND = 'node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12';
+export const CUDA_INSTALL_HINT = `install the CUDA provider with \`${CUDA_INSTALL_COMMAND}\` (it also needs CUDA 12 and cuDNN 9), or use --provider cpu`;
+
+/** The folder holding onnxruntime_binding.node for this platform. */
+export function bindingDir(): string {
+  const require = createRequire(import.meta.url);
+  const main = require.resolve('onnxruntime-node'); // .../onnxruntime-node/dist/index.js
+  return join(dirname(dirname(main)), 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/** Where the CUDA provider library must be for onnxruntime-node to load it. */
+export function cudaLibraryPath(): string {
+  const file = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return join(bindingDir(), file);
+}
+
+/** True when the CUDA provider library is installed (CUDA itself may still be missing). */
+export function cudaLibraryInstalled(): boolean {
+  // CLASSES_FORCE_NO_CUDA lets tests exercise the "not installed" path on a GPU machine.
+  if (process.env.CLASSES_FORCE_NO_CUDA === '1') return false;
+  return existsSync(cudaLibraryPath());
+}
+
+export function parseProvider(value: string, flag = '--provider'): ProviderRequest {
+  if ((PROVIDER_REQUESTS as readonly string[]).includes(value)) return value as ProviderRequest;
+  throw usageError(`${flag} must be one of ${PROVIDER_REQUESTS.join(', ')} (got "${value}")`);
+}
+
+/**
+ * Fail early, before any work, when CUDA was asked for and its provider is not installed.
+ * (Whether CUDA itself starts is only known when a session is created.)
+ */
+export function assertProviderAvailable(request: ProviderRequest): void {
+  if (request === 'cuda' && !cudaLibraryInstalled()) {
+    throw runtimeError(`--provider cuda: the CUDA provider of onnxruntime-node is not installed; ${CUDA_INSTALL_HINT}`);
+  }
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { saveNpy } from '../../src/data/index.js';
+import { parseErrorModel } from '../../src/error-models/index.js';
+import { runCli } from '../helpers.js';
+
+const DIMS = [1, 4, 8, 8];
+const HW = 64;
+
+/** One batch: a golden tensor and 6 single-value faults (3 out_of_range, 3 zero). */
+function writeCampaign(root: string): void {
+  const golden = new Float32Array(4 * HW);
+  for (let i = 0; i < golden.length; i++) golden[i] = 1 + i / 1000;
+  const sub = join(root, 'conv_1', 'test', 'fp32_wrv');
+  mkdirSync(sub, { recursive: true });
+  saveNpy(join(root, 'conv_1', 'test', 'golden.npy'), { data: golden, shape: DIMS });
+  for (let i = 0; i < 6; i++) {
+    const faulty = golden.slice();
+    faulty[10 + i * 7] = i % 2 === 0 ? 50 : 0;
+    saveNpy(join(sub, `error${i + 1}.npy`), { data: faulty, shape: DIMS });
+  }
+}
+
+function withCampaign(fn: (root: string, out: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'classes-cli-build-models-'));
+  try {
+    writeCampaign(join(dir, 'campaign'));
+    fn(join(dir, 'campaign'), join(dir, 'out'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('build-models writes a model our loader reads, and refuses to overwrite it', () => {
+  withCampaign((root, out) => {
+    const model = join(out, 'conv.json');
+    const r = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'test', '-o', model]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /wrote .*conv\.json: 6 tensors/);
+    const json = JSON.parse(readFileSync(model, 'utf8'));
+    assert.equal(json._tensor_count, 6);
+    const parsed = parseErrorModel(json, model);
+    assert.deepEqual(
+      parsed.patterns.map((p) => [p.name, p.count]),
+      [['single', 6]],
+    );
+
+    const again = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'test', '-o', model]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists; pass --force/);
+  });
+});
+
+test('build-models --json and --report describe every tensor', () => {
+  withCampaign((root, out) => {
+    const report = join(out, 'report.json');
+    const r = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'test', '-o', join(out, 'm.json'), '--report', report, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.tensors, 6);
+    assert.equal(summary.kept, 6);
+    assert.deepEqual(summary.patterns, [{ pattern: 'single', classified: 6, kept: 6 }]);
+    const full = JSON.parse(readFileSync(report, 'utf8'));
+    assert.deepEqual(full.batches, [{ name: 'conv_1', files: 6 }]);
+  });
+});
+
+test('build-models: bad options are usage errors; an empty model is a runtime error', () => {
+  withCampaign((root, out) => {
+    const base = ['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'test', '-o', join(out, 'm.json')];
+    const layout = runCli([...base, '--layout', 'nwhc']);
+    assert.equal(layout.code, 2);
+    assert.match(layout.stderr, /--layout nwhc: expected nchw or nhwc/);
+    const empty = runCli([...base, '--min-class-count', '7']);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /lower --min-class-count/);
+  });
+});
