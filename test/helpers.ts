@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
+import { modelSetDir } from '../src/models-cache/cache-dir.js';
 
 /** Repository root, from dist/test/helpers.js or test/helpers.ts alike. */
 export const ROOT = (() => {
@@ -41,7 +42,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
 export function referenceModelsDir(): string | null {
   const candidates = [
     process.env.CLASSES_REFERENCE_MODELS,
-    join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/nonexistent', '.cache'), 'classes', 'models', 'classes-gpu'),
+    modelSetDir('classes-gpu'),
     resolve(ROOT, '..', 'shared', 'reference', 'classes-error-models'),
   ];
   for (const c of candidates) {

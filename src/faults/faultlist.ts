@@ -1,0 +1,168 @@
+/**
+ * One way to read a fault list, whatever its format: `.tar` (the archive) or `.jsonl`. The
+ * campaign runner and show-faults use this; they get the layers in file order and each
+ * layer's faults in ascending fault index.
+ */
+import { extname } from 'node:path';
+import { runtimeError, usageError } from '../errors.js';
+import { FaultArchiveBuilder, openFaultArchive, type FaultArchiveInfo, type FaultArchiveManifest, type FaultLayerSpec, type LayerFaults } from './archive/index.js';
+import { encodeFaultsJsonl, readFaultsJsonl } from './jsonl.js';
+import { assertWritable, writeFileAtomic } from '../util/files.js';
+import type { Fault, Shape3, ValueRange } from './types.js';
+
+export type FaultListFormat = 'tar' | 'jsonl';
+
+export interface FaultListLayer {
+  /** ONNX node name. */
+  name: string;
+  /** ONNX tensor name the faults overwrite. */
+  output: string;
+  count: number;
+  /** Known for archives; null for JSONL, which does not record them. */
+  shape: Shape3 | null;
+  range: ValueRange | null;
+  errorModel: string | null;
+  /** Every fault of the layer, ascending by fault index. */
+  faults(): Fault[];
+  /** The fault with this fault index, or undefined. */
+  fault(index: number): Fault | undefined;
+}
+
+export interface FaultList {
+  path: string;
+  format: FaultListFormat;
+  /** The archive manifest; null for JSONL. */
+  manifest: FaultArchiveManifest | null;
+  layers: FaultListLayer[];
+  totalFaults: number;
+  /** A layer by node name or output tensor name. */
+  layer(name: string): FaultListLayer | undefined;
+}
+
+/** Format from the file name: `.tar` or `.jsonl`; anything else is a usage error. */
+export function faultListFormat(path: string, flag = 'the fault list'): FaultListFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.tar') return 'tar';
+  if (ext === '.jsonl') return 'jsonl';
+  throw usageError(`${flag} ${path} must end in .tar (archive) or .jsonl (one fault per line)`);
+}
+
+function makeList(path: string, format: FaultListFormat, manifest: FaultArchiveManifest | null, layers: FaultListLayer[]): FaultList {
+  const byName = new Map<string, FaultListLayer>();
+  for (const l of layers) byName.set(l.name, l);
+  for (const l of layers) if (!byName.has(l.output)) byName.set(l.output, l);
+  return {
+    path,
+    format,
+    manifest,
+    layers,
+    totalFaults: layers.reduce((s, l) => s + l.count, 0),
+    layer: (name) => byName.get(name),
+  };
+}
+
+function fromJsonl(path: string): FaultList {
+  const groups = new Map<string, Fault[]>();
+  for (const f of readFaultsJsonl(path)) {
+    let g = groups.get(f.layer);
+    if (!g) groups.set(f.layer, (g = []));
+    if (g.length && g[0].output !== f.output) {
+      throw runtimeError(`${path}: layer ${f.layer} has faults for two output tensors (${g[0].output} and ${f.output}); use one output name per layer`);
+    }
+    g.push(f);
+  }
+  const layers: FaultListLayer[] = [];
+  for (const [name, faults] of groups) {
+    faults.sort((a, b) => a.index - b.index);
+    const byIndex = new Map(faults.map((f) => [f.index, f]));
+    layers.push({
+      name,
+      output: faults[0].output,
+      count: faults.length,
+      shape: null,
+      range: null,
+      errorModel: null,
+      faults: () => faults.slice(),
+      fault: (index) => byIndex.get(index),
+    });
+  }
+  return makeList(path, 'jsonl', null, layers);
+}
+
+function fromTar(path: string): FaultList {
+  const archive = openFaultArchive(path);
+  const layers: FaultListLayer[] = archive.layers.map((l) => ({
+    name: l.info.name,
+    output: l.info.output,
+    count: l.info.count,
+    shape: l.info.shape,
+    range: l.info.range,
+    errorModel: l.info.errorModel,
+    faults: () => l.faults(),
+    fault: (index) => l.fault(index),
+  }));
+  return makeList(path, 'tar', archive.manifest, layers);
+}
+
+/** Opens a `.tar` or `.jsonl` fault list; corrupt files are a clear runtime error. */
+export function openFaultList(path: string): FaultList {
+  return faultListFormat(path) === 'tar' ? fromTar(path) : fromJsonl(path);
+}
+
+/** Result of writing a fault list: its size next to the dense-mask size it replaces. */
+export interface WrittenFaultList {
+  path: string;
+  format: FaultListFormat;
+  layers: number;
+  totalFaults: number;
+  bytes: number;
+  /** C*H*W bytes per fault: what dense uint8 masks (upstream's format) would take. */
+  denseMaskBytes: number;
+}
+
+/**
+ * Writes a fault list layer by layer, as `.tar` or `.jsonl` by the file name. Each layer is
+ * encoded when added (the caller may then drop its faults); `finish` writes the file
+ * atomically. The constructor refuses an existing file without `force`, before any work.
+ * The JSONL form keeps only the faults (no manifest).
+ */
+export class FaultListWriter {
+  readonly format: FaultListFormat;
+  private readonly archive: FaultArchiveBuilder | null;
+  private readonly jsonl: Uint8Array[] = [];
+  private layers = 0;
+  private total = 0;
+  private dense = 0;
+
+  constructor(
+    readonly path: string,
+    info: FaultArchiveInfo,
+    private readonly opts: { force?: boolean } = {},
+  ) {
+    this.format = faultListFormat(path, 'output');
+    assertWritable(path, opts.force ?? false);
+    this.archive = this.format === 'tar' ? new FaultArchiveBuilder(info) : null;
+  }
+
+  addLayer(spec: FaultLayerSpec, faults: readonly Fault[]): void {
+    if (this.archive) this.archive.addLayer(spec, faults);
+    else this.jsonl.push(encodeFaultsJsonl(faults));
+    this.layers++;
+    this.total += faults.length;
+    this.dense += faults.length * spec.shape.c * spec.shape.h * spec.shape.w;
+  }
+
+  finish(): WrittenFaultList {
+    const data = Buffer.concat(this.archive ? this.archive.finish().chunks : this.jsonl);
+    assertWritable(this.path, this.opts.force ?? false); // it may have appeared meanwhile
+    writeFileAtomic(this.path, data);
+    return { path: this.path, format: this.format, layers: this.layers, totalFaults: this.total, bytes: data.length, denseMaskBytes: this.dense };
+  }
+}
+
+/** Writes whole layers of faults in one call (see FaultListWriter). */
+export function writeFaultList(path: string, info: FaultArchiveInfo, layers: readonly LayerFaults[], opts: { force?: boolean } = {}): WrittenFaultList {
+  const w = new FaultListWriter(path, info, opts);
+  for (const l of layers) w.addLayer(l.info, l.faults);
+  return w.finish();
+}
