@@ -1,12 +1,188 @@
 import type { Command } from 'commander';
-import { runtimeError } from '../errors.js';
+import cliProgress from 'cli-progress';
+import { usageError } from '../errors.js';
+import { completeSettings, parseShard, readCampaignFile, settingsFromFlags, type RawSettings } from '../campaign/settings.js';
+import { planCampaign, runCampaign, type CampaignResult } from '../campaign/runner.js';
+import { summaryTable } from '../report/table.js';
+import { defaultErrorModelsDir } from './gen-faults.js';
+import { printNotice, printWarning } from './output.js';
 
-// PLACEHOLDER: replaced by the real command. Must not survive to a release.
+interface RunOpts {
+  model?: string;
+  data?: string;
+  labels?: string;
+  errorModels?: string;
+  faults?: string;
+  layers?: string;
+  faultsPerLayer?: string;
+  margin?: string;
+  confidence?: string;
+  seed?: string;
+  inputs?: string;
+  provider?: string;
+  out?: string;
+  workers?: string;
+  batch?: string;
+  topK?: string;
+  tolerance?: string;
+  criteria?: string;
+  mismatchesOnly?: boolean;
+  shard?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  # the built-in campaign (LeNet-5 on MNIST), as the README shows it
+  $ classes run-campaign campaigns/lenet5-mnist/campaign.json
+
+  # everything by flags
+  $ classes run-campaign --model m.onnx --data x.npy --labels y.npy \\
+      --error-models models/ --layers all --faults-per-layer 500 --seed 7 \\
+      --inputs 64 --provider cpu --out results/
+
+  # a stored fault list (.tar or .jsonl) instead of error models
+  $ classes run-campaign --model m.onnx --data x.npy --faults faults.tar --out results/
+
+  # statistical sample size per layer (Leveugle et al. 2009): ±1 % at 95 % confidence
+  $ classes run-campaign campaign.json --faults-per-layer auto --margin 0.01 --confidence 0.95
+
+  # shard 2 of 8 (run all eight, then: classes merge results/shard-*/ --out results/)
+  $ classes run-campaign campaign.json --shard 2/8 --out results/shard-2
+
+A campaign file holds the same settings as the flags (input paths relative to the file; "out"
+relative to the working directory); flags override it. An interrupted run resumes when the
+same command is run again; finished results are never replaced without --force.`;
+
+/** The CLI's view of a finished campaign, for --json. */
+function jsonSummary(r: CampaignResult): unknown {
+  const m = r.manifest;
+  const rate = (k: number): number => (m.totals.runs === 0 ? 0 : k / m.totals.runs);
+  return {
+    ok: true,
+    out: r.out,
+    files: r.files,
+    campaign: m.campaign,
+    shard: m.shard,
+    resumed: r.resumed,
+    runs: m.totals.runs,
+    outcomes: { masked: m.totals.masked, 'sdc-safe': m.totals.sdcSafe, 'sdc-critical': m.totals.sdcCritical, 'non-finite': m.totals.nonFinite },
+    rates: { masked: rate(m.totals.masked), 'sdc-safe': rate(m.totals.sdcSafe), 'sdc-critical': rate(m.totals.sdcCritical), 'non-finite': rate(m.totals.nonFinite) },
+    layers: m.layers.map((l) => ({ layer: l.name, output: l.output, faults: l.faults })),
+    elapsedMs: m.timing.elapsedMs,
+    injectionsPerSecond: m.timing.injectionsPerSecond,
+    planKey: m.planKey,
+  };
+}
+
+/** A progress bar on a TTY (stderr), nothing otherwise. */
+interface Progress {
+  start: (total: number, done: number) => void;
+  update: (done: number) => void;
+  stop: () => void;
+  /** Clear the bar's line so that a message can be printed; the bar redraws on its next update. */
+  clearLine: () => void;
+}
+
+function progressBar(enabled: boolean): Progress {
+  if (!enabled || !process.stderr.isTTY) return { start: () => {}, update: () => {}, stop: () => {}, clearLine: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'injections [{bar}] {value}/{total} | {rate}/s | {eta_formatted} left', etaBuffer: 50, fps: 5, hideCursor: false },
+    cliProgress.Presets.shades_classic,
+  );
+  let t0 = 0;
+  let first = 0;
+  let started = false;
+  return {
+    start: (total, done) => {
+      t0 = performance.now();
+      first = done;
+      bar.start(total, done, { rate: '-' });
+      started = true;
+    },
+    update: (done) => {
+      const s = (performance.now() - t0) / 1000;
+      bar.update(done, { rate: s > 0 ? Math.round((done - first) / s) : '-' });
+    },
+    stop: () => {
+      if (started) bar.stop();
+      started = false;
+    },
+    clearLine: () => {
+      if (started) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
 export function registerRunCampaign(program: Command): void {
   program
     .command('run-campaign')
-    .description('(not built yet)')
-    .action(() => {
-      throw runtimeError('run-campaign is not implemented yet');
+    .description('Run a fault-injection campaign (layers × faults × inputs) and write injections.csv, summary.csv and manifest.json')
+    .argument('[campaign]', 'campaign file (campaigns/*.json); flags override its settings')
+    .option('--model <file>', 'ONNX model')
+    .option('--data <file>', 'inputs: .npy [N, ...sample shape], or a folder of images')
+    .option('--labels <file>', 'labels .npy (one integer class per input), reported next to each run')
+    .option('--error-models <dir>', "folder of CLASSES error models (default: the package's error_models/)")
+    .option('--faults <file>', 'a stored fault list (.tar or .jsonl) instead of error models')
+    .option('--layers <names>', '"all" or comma-separated node or output tensor names', undefined)
+    .option('--faults-per-layer <n|auto>', 'faults per layer (default 100, or every fault of --faults); auto sizes it by --margin and --confidence')
+    .option('--margin <e>', 'error margin for --faults-per-layer auto (default 0.01)')
+    .option('--confidence <c>', 'confidence level for --faults-per-layer auto (default 0.95)')
+    .option('--seed <n>', 'seed of the generated faults (default 0)')
+    .option('--inputs <n>', 'use the first N inputs of the data (default: all)')
+    .option('--provider <name>', 'cpu or cuda (default cpu)')
+    .option('--out <dir>', 'output folder (default results/<campaign name>, or results/)')
+    .option('--workers <n>', 'worker threads, each with one single-threaded session (default: the number of cores)')
+    .option('--batch <n>', 'faulty copies stacked per suffix run (default 32); results do not depend on it')
+    .option('--top-k <k>', 'critical when the golden top-1 class leaves the faulty top-K (default 1)')
+    .option('--tolerance <t>', 'differences <= T count as masked (default 0: bit-identical)')
+    .option('--criteria <name>', "default, or classes: the reference CLASSES rule (see docs/campaign.md)")
+    .option('--mismatches-only', 'injections.csv keeps only rows whose top-1 changed or whose output is non-finite')
+    .option('--shard <i/n>', 'run shard i of n (1-based); join the shards with classes merge')
+    .option('--force', 'replace existing results (an unfinished run is otherwise resumed)')
+    .option('--json', 'print a JSON summary on stdout (for CI) instead of the table')
+    .addHelpText('after', EXAMPLES)
+    .action(async (campaign: string | undefined, opts: RunOpts) => {
+      const sources: RawSettings[] = [];
+      if (campaign !== undefined) sources.push(readCampaignFile(campaign));
+      const flags = settingsFromFlags({ ...opts, mismatchesOnly: opts.mismatchesOnly ? true : undefined });
+      sources.push(flags);
+      if (campaign === undefined && (!flags.model || !flags.data)) {
+        throw usageError('give a campaign file, or at least --model and --data (see classes run-campaign --help)');
+      }
+      const settings = completeSettings(sources, {
+        defaultErrorModels: defaultErrorModelsDir(),
+        shard: opts.shard !== undefined ? parseShard(opts.shard, '--shard') : null,
+        force: opts.force ?? false,
+        json: opts.json ?? false,
+      });
+      const bar = progressBar(true);
+      const hooks = {
+        notice: (m: string) => {
+          bar.clearLine();
+          printNotice(m);
+        },
+        warning: (m: string) => {
+          bar.clearLine();
+          printWarning(m);
+        },
+        progressStart: (total: number, done: number) => bar.start(total, done),
+        progress: (done: number) => bar.update(done),
+        progressStop: () => bar.stop(),
+      };
+      const setup = planCampaign(settings, hooks);
+      const result = await runCampaign(setup, hooks);
+      if (settings.json) {
+        process.stdout.write(JSON.stringify(jsonSummary(result), null, 2) + '\n');
+        return;
+      }
+      const m = result.manifest;
+      process.stdout.write(summaryTable(setup.plan.layers, result.counts));
+      process.stdout.write(
+        `\n${m.totals.runs} injections${m.shard ? ` (shard ${m.shard})` : ''} in ${(m.timing.elapsedMs / 1000).toFixed(1)} s` +
+          (m.timing.injectionsPerSecond > 0 ? `, ${m.timing.injectionsPerSecond} per second` : '') +
+          `\nresults: ${result.out}/{injections.csv,summary.csv,manifest.json}\n`,
+      );
     });
 }

@@ -1,0 +1,229 @@
+/**
+ * Benchmark of the campaign runner against the plain approach (issue 4, "Speed").
+ *
+ *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--json]
+ *
+ * For every injectable layer of the residual fixture and of LeNet-5, with N faults (default 500)
+ * on M inputs (default 16):
+ *   (a) plain: one full inference per (fault, input), one sample per run (src/campaign/baseline.ts);
+ *   (b) ours: split at the layer, prefix once per input, golden suffix once per input, faulty
+ *       copies stacked 32 per suffix run, faults equal to golden skipped, rows written as CSV.
+ * Both run on one thread in this process, so the ratio is the algorithmic gain; the plain
+ * approach's cost per injection does not depend on the fault, so it is timed on the first
+ * --plain-faults faults (default 50) of the same list. The time of (b) is split into prefix,
+ * golden suffix, faulty suffix (with batch building and classification), fault generation and
+ * reporting. Finally the real runner (worker threads, one per core) runs the whole campaign.
+ */
+import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { completeSettings } from '../src/campaign/settings.js';
+import { planCampaign, runCampaign } from '../src/campaign/runner.js';
+import { goldenForLayer, prepareModel } from '../src/campaign/golden.js';
+import { LayerInjector, packFaults } from '../src/campaign/injector.js';
+import { plainApproach } from '../src/campaign/baseline.js';
+import { GeneratedFaults } from '../src/campaign/fault-source.js';
+import { toShape3 } from '../src/campaign/targets.js';
+import { injectionRowsCsv, type InjectionRow } from '../src/report/injections.js';
+import { ROOT } from '../test/helpers.js';
+
+interface LayerBench {
+  layer: string;
+  op: string;
+  boundary: number;
+  runs: number;
+  plainPerSec: number;
+  oursPerSec: number;
+  gain: number;
+  skipped: number;
+  shape: number[];
+  range: { min: number; max: number };
+  ms: { prefix: number; golden: number; suffix: number; build: number; classify: number; faults: number; reporting: number };
+}
+
+interface ModelBench {
+  model: string;
+  faults: number;
+  inputs: number;
+  plainFaults: number;
+  layers: LayerBench[];
+  /** Over all layers: total injections / total time, each approach. */
+  plainPerSec: number;
+  oursPerSec: number;
+  gain: number;
+  /** The real runner, worker threads, whole campaign. */
+  runner: { workers: number; perSec: number; elapsedMs: number };
+  /** The plain approach on the whole machine: one session with one intra-op thread per core. */
+  plainMachine: { threads: number; perSec: number };
+}
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+/** Error models: the package's own, else the reference CLASSES models next to the repository. */
+function errorModelsDir(): string {
+  const candidates = [
+    process.env.CLASSES_REFERENCE_MODELS ? join(process.env.CLASSES_REFERENCE_MODELS, 'faulty_warp_models') : '',
+    join(ROOT, 'error_models'),
+    join(ROOT, '..', 'shared', 'reference', 'classes-error-models', 'faulty_warp_models'),
+  ];
+  for (const c of candidates) if (c && existsSync(join(c, 'conv_gemm.json'))) return c;
+  throw new Error('no error models found (error_models/ is empty); set CLASSES_REFERENCE_MODELS');
+}
+
+async function benchModel(name: string, model: string, data: string, faults: number, inputs: number, plainFaults: number): Promise<ModelBench> {
+  const out = mkdtempSync(join(tmpdir(), 'classes-bench-'));
+  const settings = completeSettings([{ model, data, errorModels: errorModelsDir(), faultsPerLayer: faults, inputs, seed: 1, batch: 32, workers: availableParallelism(), out: join(out, 'run') }], {
+    defaultErrorModels: errorModelsDir(),
+  });
+  const setup = planCampaign(settings);
+  const pm = await prepareModel(setup.loaded, setup.inputs);
+  const classifyOpts = { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance };
+  const layers: LayerBench[] = [];
+  let plainMsTotal = 0;
+  let plainRunsTotal = 0;
+  let oursMsTotal = 0;
+  let oursRunsTotal = 0;
+  for (let l = 0; l < setup.targets.length; l++) {
+    const t = setup.targets[l];
+    const t0 = performance.now();
+    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false });
+    const tf0 = performance.now();
+    const src = new GeneratedFaults(setup.models!.get(t.errorModel!)!, { layer: t.name, output: t.output, shape: toShape3(g.targetDims), range: g.range! }, 1);
+    const list = Array.from({ length: faults }, (_, i) => src.fault(i));
+    const packed = packFaults(list);
+    const faultsMs = performance.now() - tf0;
+    const inj = await LayerInjector.create({
+      layerId: l,
+      suffix: g.suffix,
+      boundary: g.boundary,
+      scoresName: pm.scoresName,
+      classes: g.classes,
+      inputs: setup.inputs.count,
+      golden: g.golden,
+      goldenTop1: g.goldenTop1,
+      batch: g.batchDynamic ? 32 : 1,
+      padBatches: false,
+      classify: classifyOpts,
+      provider: 'cpu',
+    });
+    const tr0 = performance.now();
+    const r = await inj.runChunk(packed);
+    const tr1 = performance.now();
+    await inj.release();
+    const rows: InjectionRow[] = [];
+    list.forEach((f, i) => {
+      for (let x = 0; x < setup.inputs.count; x++) {
+        const s = i * setup.inputs.count + x;
+        rows.push({ layer: t.name, output: t.output, fault: f.index, pattern: f.pattern, cardinality: f.indices.length, input: x, label: null, goldenTop1: g.goldenTop1[x], faultyTop1: r.faultyTop1[s], outcomeCode: r.outcome[s], maxAbsDiff: r.maxAbsDiff[s] });
+      }
+    });
+    injectionRowsCsv(rows);
+    const t1 = performance.now();
+    const runs = faults * setup.inputs.count;
+    const oursMs = t1 - t0;
+    const plain = await plainApproach(pm, t.output, setup.inputs, list.slice(0, plainFaults), { provider: 'cpu', classify: classifyOpts });
+    const plainRuns = Math.min(plainFaults, faults) * setup.inputs.count;
+    const plainPerSec = plainRuns / (plain.ms / 1000);
+    const oursPerSec = runs / (oursMs / 1000);
+    plainMsTotal += (runs / plainPerSec) * 1000; // the plain approach's time for all N faults
+    plainRunsTotal += runs;
+    oursMsTotal += oursMs;
+    oursRunsTotal += runs;
+    const suffixOther = tr1 - tr0 - r.buildMs - r.classifyMs;
+    layers.push({
+      layer: t.name,
+      op: t.opType,
+      boundary: g.boundary.length,
+      runs,
+      plainPerSec,
+      oursPerSec,
+      gain: oursPerSec / plainPerSec,
+      skipped: r.skipped,
+      shape: g.targetDims,
+      range: g.range!,
+      ms: { prefix: g.prefixMs, golden: g.goldenMs, suffix: suffixOther, build: r.buildMs, classify: r.classifyMs, faults: faultsMs, reporting: t1 - tr1 },
+    });
+    process.stderr.write(`  ${name} ${t.name}: ${layers[layers.length - 1].gain.toFixed(1)}x\n`);
+  }
+  // The plain approach as one would run it on the whole machine: intra-op threads on every core.
+  let pmMs = 0;
+  let pmRuns = 0;
+  const machineFaults = Math.max(1, Math.floor(plainFaults / 2));
+  for (let l = 0; l < setup.targets.length; l++) {
+    const t = setup.targets[l];
+    const g = layers[l];
+    const src = new GeneratedFaults(setup.models!.get(t.errorModel!)!, { layer: t.name, output: t.output, shape: toShape3(g.shape), range: g.range }, 1);
+    const list = Array.from({ length: machineFaults }, (_, i) => src.fault(i));
+    const r = await plainApproach(pm, t.output, setup.inputs, list, { provider: 'cpu', classify: classifyOpts, threads: availableParallelism() });
+    pmMs += r.ms * (faults / machineFaults);
+    pmRuns += faults * setup.inputs.count;
+  }
+  // The real runner, end to end, on every core.
+  const e2e = await runCampaign(setup);
+  rmSync(out, { recursive: true, force: true });
+  const plainPerSec = plainRunsTotal / (plainMsTotal / 1000);
+  const oursPerSec = oursRunsTotal / (oursMsTotal / 1000);
+  return {
+    model: name,
+    faults,
+    inputs: setup.inputs.count,
+    plainFaults,
+    layers,
+    plainPerSec,
+    oursPerSec,
+    gain: oursPerSec / plainPerSec,
+    runner: { workers: settings.workers, perSec: e2e.manifest.timing.injectionsPerSecond, elapsedMs: e2e.manifest.timing.elapsedMs },
+    plainMachine: { threads: availableParallelism(), perSec: pmRuns / (pmMs / 1000) },
+  };
+}
+
+function report(b: ModelBench): string {
+  const head = ['layer', 'op', 'bnd', 'plain/s', 'ours/s', 'gain', 'skip', 'prefix', 'golden', 'suffix', 'build', 'classify', 'faults', 'report'];
+  const rows = b.layers.map((l) => [
+    l.layer,
+    l.op,
+    String(l.boundary),
+    l.plainPerSec.toFixed(0),
+    l.oursPerSec.toFixed(0),
+    `${l.gain.toFixed(1)}x`,
+    String(l.skipped),
+    ...[l.ms.prefix, l.ms.golden, l.ms.suffix, l.ms.build, l.ms.classify, l.ms.faults, l.ms.reporting].map((x) => x.toFixed(0)),
+  ]);
+  const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const fmt = (r: string[]) => r.map((x, c) => (c < 2 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ');
+  return (
+    `\n${b.model}: ${b.faults} faults x ${b.inputs} inputs per layer, ${b.layers.length} layers (plain approach timed on ${b.plainFaults} faults per layer; times in ms, one thread)\n` +
+    [fmt(head), ...rows.map(fmt)].join('\n') +
+    `\nall layers: plain ${b.plainPerSec.toFixed(0)} injections/s, ours ${b.oursPerSec.toFixed(0)} injections/s, gain ${b.gain.toFixed(1)}x` +
+    `\nwhole machine: plain approach in one process ${b.plainPerSec.toFixed(0)} injections/s with 1 thread, ${b.plainMachine.perSec.toFixed(0)} with ${b.plainMachine.threads} intra-op threads; ` +
+    `the runner (${b.runner.workers} workers, whole campaign, start-up included) ${b.runner.perSec} injections/s in ${(b.runner.elapsedMs / 1000).toFixed(1)} s: ` +
+    `gain ${(b.runner.perSec / Math.max(b.plainPerSec, b.plainMachine.perSec)).toFixed(1)}x over the better of the two\n`
+  );
+}
+
+export async function main(): Promise<void> {
+  const faults = arg('--faults', 500);
+  const inputs = arg('--inputs', 16);
+  const plainFaults = arg('--plain-faults', 50);
+  const results = [
+    await benchModel('resnet-small (residual fixture)', join(ROOT, 'test', 'fixtures', 'resnet-small.onnx'), join(ROOT, 'test', 'fixtures', 'resnet-small-inputs.npy'), faults, inputs, plainFaults),
+    await benchModel('LeNet-5 (built-in campaign)', join(ROOT, 'campaigns', 'lenet5-mnist', 'model.onnx'), join(ROOT, 'campaigns', 'lenet5-mnist', 'inputs.npy'), faults, inputs, plainFaults),
+  ];
+  if (process.argv.includes('--json')) {
+    process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(`campaign runner vs plain approach (target: gain >= 5x over all layers of the residual model)\n`);
+  for (const r of results) process.stdout.write(report(r));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

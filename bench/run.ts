@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: runs every benchmark script of bench/ (their compiled form next to this
+ * file), one after another in child processes, and says which failed. Arguments after
+ * `npm run bench --` go to every script.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const scripts = readdirSync(here)
+  .filter((f) => f.endsWith('.js') && f !== 'run.js')
+  .sort();
+const failed: string[] = [];
+for (const s of scripts) {
+  process.stdout.write(`\n=== bench/${s.replace(/\.js$/, '.ts')} ===\n`);
+  const r = spawnSync(process.execPath, [join(here, s), ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (r.status !== 0) failed.push(s);
+}
+if (failed.length > 0) {
+  process.stderr.write(`\nbenchmarks that failed: ${failed.join(', ')}\n`);
+  process.exitCode = 1;
+}

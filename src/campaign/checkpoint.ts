@@ -1,0 +1,225 @@
+/**
+ * Append-only results with a checkpoint, so that a run killed at any moment (kill -9 included)
+ * resumes without losing or repeating a row.
+ *
+ * In the output folder, while a run is going:
+ *   .injections.csv.part   the header and the rows done so far, in plan order
+ *   .checkpoint.json       { planKey, shard, unitsDone, bytes, counts, ... }, written atomically
+ *                          after the part file was fsynced up to `bytes`
+ * The part file may run ahead of the checkpoint (rows written after the last commit); on resume
+ * it is truncated back to `bytes` and the run continues at unit `unitsDone`. At the end,
+ * summary.csv and manifest.json are written atomically, the part file is renamed to
+ * injections.csv, and the checkpoint removed.
+ */
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClassesError, runtimeError, usageError } from '../errors.js';
+import { writeFileAtomic } from '../util/files.js';
+import { OutcomeCounts } from '../report/summary.js';
+
+export const INJECTIONS_FILE = 'injections.csv';
+export const SUMMARY_FILE = 'summary.csv';
+export const MANIFEST_FILE = 'manifest.json';
+export const FINAL_FILES = [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE];
+const PART_FILE = '.injections.csv.part';
+const CHECKPOINT_FILE = '.checkpoint.json';
+const FORMAT = 1;
+
+interface CheckpointJson {
+  format: number;
+  planKey: string;
+  shard: string | null;
+  unitsDone: number;
+  bytes: number;
+  counts: unknown;
+  /** Wall time spent by earlier attempts, for the manifest. */
+  elapsedMs: number;
+  attempts: number;
+  startedAt: string;
+  /** Whatever else the runner must keep across attempts (per-layer facts for the manifest). */
+  meta: Record<string, unknown>;
+}
+
+export interface OpenOptions {
+  out: string;
+  /** Hash of everything that decides the report bytes; a checkpoint of another plan is refused. */
+  planKey: string;
+  /** "i/n" or null. */
+  shard: string | null;
+  layerCount: number;
+  /** Header of the injections file (written once, at a fresh start). */
+  header: string;
+  force: boolean;
+}
+
+function readCheckpoint(path: string): CheckpointJson | null {
+  if (!existsSync(path)) return null;
+  try {
+    const j = JSON.parse(readFileSync(path, 'utf8')) as CheckpointJson;
+    if (j.format !== FORMAT || typeof j.planKey !== 'string' || !Number.isInteger(j.unitsDone) || !Number.isInteger(j.bytes)) return null;
+    return j;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Fail early, before any work, when the output folder holds results that this run may not
+ * replace. Writes nothing.
+ */
+export function checkOutputFolder(opts: Omit<OpenOptions, 'header' | 'layerCount'>): void {
+  const ck = readCheckpoint(join(opts.out, CHECKPOINT_FILE));
+  if (opts.force) return;
+  if (ck) {
+    if (ck.planKey === opts.planKey && ck.shard === opts.shard) return; // our own unfinished run: resume
+    throw usageError(`${opts.out} holds an unfinished run of different settings; pass --force to discard it or choose another --out`);
+  }
+  for (const f of FINAL_FILES) {
+    const p = join(opts.out, f);
+    if (existsSync(p)) throw usageError(`${p} already exists; pass --force to overwrite it or choose another --out`);
+  }
+}
+
+export class ResultStore {
+  readonly out: string;
+  /** Units whose rows are appended (committed ones after a resume, then more). */
+  unitsDone: number;
+  readonly counts: OutcomeCounts;
+  /** Wall time of earlier attempts. */
+  readonly elapsedBeforeMs: number;
+  /** 1 for a fresh run, then one more per resume. */
+  readonly attempts: number;
+  readonly startedAt: string;
+  readonly resumed: boolean;
+  /** Saved with every commit and restored on resume. */
+  meta: Record<string, unknown>;
+  private readonly planKey: string;
+  private readonly shard: string | null;
+  private readonly partPath: string;
+  private readonly ckptPath: string;
+  private fd: number | null = null;
+  private bytes: number;
+
+  private constructor(o: OpenOptions, ck: CheckpointJson | null, counts: OutcomeCounts) {
+    this.out = o.out;
+    this.planKey = o.planKey;
+    this.shard = o.shard;
+    this.partPath = join(o.out, PART_FILE);
+    this.ckptPath = join(o.out, CHECKPOINT_FILE);
+    this.resumed = ck !== null;
+    this.unitsDone = ck?.unitsDone ?? 0;
+    this.bytes = ck?.bytes ?? 0;
+    this.elapsedBeforeMs = ck?.elapsedMs ?? 0;
+    this.attempts = (ck?.attempts ?? 0) + 1;
+    this.startedAt = ck?.startedAt ?? new Date().toISOString();
+    this.counts = counts;
+    this.meta = ck?.meta ?? {};
+  }
+
+  /** Start fresh or resume, as the output folder dictates (see checkOutputFolder). */
+  static open(o: OpenOptions): ResultStore {
+    checkOutputFolder(o);
+    try {
+      mkdirSync(o.out, { recursive: true });
+    } catch (err) {
+      throw runtimeError(`cannot create output directory ${o.out}: ${(err as Error).message}`);
+    }
+    const partPath = join(o.out, PART_FILE);
+    let ck = readCheckpoint(join(o.out, CHECKPOINT_FILE));
+    if (ck && (ck.planKey !== o.planKey || ck.shard !== o.shard || o.force)) ck = null;
+    let counts = new OutcomeCounts(o.layerCount);
+    if (ck) {
+      try {
+        counts = OutcomeCounts.fromJSON(ck.counts, o.layerCount);
+      } catch {
+        ck = null; // unreadable counts: start again rather than report wrong numbers
+      }
+    }
+    const store = new ResultStore(o, ck, counts);
+    try {
+      if (ck) {
+        if (existsSync(partPath)) {
+          store.fd = openSync(partPath, 'r+');
+          const size = fstatSync(store.fd).size;
+          if (size < ck.bytes) throw runtimeError(`${partPath} is shorter than its checkpoint says; pass --force to start the campaign again`);
+          ftruncateSync(store.fd, ck.bytes);
+        } else if (!existsSync(join(o.out, INJECTIONS_FILE))) {
+          throw runtimeError(`${partPath} is missing though the checkpoint refers to it; pass --force to start the campaign again`);
+        }
+        // else: the previous attempt was killed while finishing; only the last steps remain
+      } else {
+        rmSync(partPath, { force: true });
+        store.fd = openSync(partPath, 'w');
+        const head = Buffer.from(o.header, 'utf8');
+        writeSync(store.fd, head, 0, head.length, 0);
+        store.bytes = head.length;
+        store.commit();
+      }
+    } catch (err) {
+      store.close();
+      if (err instanceof ClassesError) throw err;
+      throw runtimeError(`cannot write in ${o.out}: ${(err as Error).message}`);
+    }
+    return store;
+  }
+
+  /** Whether rows are still to be written (false when only the final steps were left). */
+  get writable(): boolean {
+    return this.fd !== null;
+  }
+
+  /** Append the rows of `units` more units (their counts must already be added to `counts`). */
+  append(text: string, units: number): void {
+    if (this.fd === null) throw new Error('ResultStore.append without an open part file');
+    if (text.length > 0) {
+      const buf = Buffer.from(text, 'utf8');
+      let off = 0;
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, this.bytes + off);
+      this.bytes += buf.length;
+    }
+    this.unitsDone += units;
+  }
+
+  /** Make everything appended so far durable: fsync the rows, then replace the checkpoint. */
+  commit(elapsedMs = 0): void {
+    if (this.fd !== null) fsyncSync(this.fd);
+    const ck: CheckpointJson = {
+      format: FORMAT,
+      planKey: this.planKey,
+      shard: this.shard,
+      unitsDone: this.unitsDone,
+      bytes: this.bytes,
+      counts: this.counts.toJSON(),
+      elapsedMs: this.elapsedBeforeMs + elapsedMs,
+      attempts: this.attempts,
+      startedAt: this.startedAt,
+      meta: this.meta,
+    };
+    writeFileAtomic(this.ckptPath, JSON.stringify(ck));
+  }
+
+  /** Write the reports and retire the part file and the checkpoint. */
+  finish(summaryCsv: string, manifestJson: string): void {
+    if (this.fd !== null) {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    writeFileAtomic(join(this.out, SUMMARY_FILE), summaryCsv);
+    writeFileAtomic(join(this.out, MANIFEST_FILE), manifestJson);
+    if (existsSync(this.partPath)) {
+      try {
+        renameSync(this.partPath, join(this.out, INJECTIONS_FILE));
+      } catch (err) {
+        throw runtimeError(`cannot write ${join(this.out, INJECTIONS_FILE)}: ${(err as Error).message}`);
+      }
+    }
+    rmSync(this.ckptPath, { force: true });
+  }
+
+  /** Close without finishing (on error or interruption); the checkpoint stays for a resume. */
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}

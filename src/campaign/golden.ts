@@ -1,0 +1,261 @@
+/**
+ * Golden runs. The model is prepared once (batch-dynamic if it can be, tensor types inferred);
+ * then, per target layer, the graph is split at the target tensor, the prefix runs once per input
+ * to fill the boundary cache, and the suffix runs once per input on the unmodified cache: that
+ * is the golden reference of the layer (DESIGN.md, "Golden means the same graph"). The plain
+ * model runs once too, only to measure how far it is from each layer's golden reference.
+ */
+import { runtimeError, usageError } from '../errors.js';
+import { encodeModel, GraphIndex, splitAt, type LoadedModel, type ModelProto, type TensorType, type ElemTypeName, elemTypeName } from '../onnx/index.js';
+import { createSession, inferTensorTypes, prepareBatchDynamic, type HostTensor, type Session } from '../runtime/index.js';
+import { argmax } from './outcome.js';
+import type { BoundaryTensor, NumericArray } from './injector.js';
+import type { Provider } from './settings.js';
+import { campaignSessionOptions } from './session-options.js';
+
+export interface PreparedModel {
+  loaded: LoadedModel;
+  /** The model the campaign splits: batch-dynamic where that was proven to work. */
+  base: ModelProto;
+  batchDynamic: boolean;
+  batchNotes: string[];
+  inputName: string;
+  /** Per-sample dims of the model input. */
+  inputSampleDims: number[];
+  /** Whether the user's own model takes a batch (decides how the plain model is run). */
+  plainBatchDynamic: boolean;
+  /** The model output holding the class scores: its first output. */
+  scoresName: string;
+  types: Map<string, TensorType>;
+}
+
+export interface InputBatch {
+  /** All samples, one after another. */
+  data: Float32Array;
+  count: number;
+  sampleDims: number[];
+}
+
+/** The model input's per-sample shape, symbolic dims as -1 (what the data loader expects). */
+export function expectedSampleShape(loaded: LoadedModel): { inputName: string; sampleShape: number[] } {
+  const index = new GraphIndex(loaded.model);
+  if (index.inputs.length !== 1) {
+    throw usageError(`${loaded.path} takes ${index.inputs.length} inputs (${index.inputs.map((i) => i.name).join(', ')}); run-campaign supports models with one input tensor`);
+  }
+  const vi = index.inputs[0];
+  const tt = vi.type?.value.case === 'tensorType' ? vi.type.value.value : undefined;
+  if (tt !== undefined && tt.elemType !== 1) throw usageError(`${loaded.path}: input ${vi.name} is ${elemTypeName(tt.elemType) ?? tt.elemType}; run-campaign needs a float32 input`);
+  const dims = (tt?.shape?.dim ?? []).map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : -1));
+  return { inputName: vi.name, sampleShape: dims.slice(1) };
+}
+
+function sampleCount(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+function inputTensor(inputs: InputBatch, from: number, count: number): HostTensor {
+  const per = sampleCount(inputs.sampleDims);
+  return { type: 'float32', dims: [count, ...inputs.sampleDims], data: inputs.data.subarray(from * per, (from + count) * per) };
+}
+
+export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Promise<PreparedModel> {
+  const { inputName } = expectedSampleShape(loaded);
+  const index = new GraphIndex(loaded.model);
+  const scoresName = index.outputs[0]?.name;
+  if (scoresName === undefined) throw runtimeError(`${loaded.path} has no outputs`);
+  const d0 = index.inputs[0].type?.value.case === 'tensorType' ? index.inputs[0].type.value.value.shape?.dim[0] : undefined;
+  const plainBatchDynamic = d0 === undefined || d0.value.case !== 'dimValue';
+  // Two samples prove (or disprove) that a batch gives the same bits as single runs.
+  const two = inputs.count >= 2 ? inputTensor(inputs, 0, 2) : { ...inputTensor(inputs, 0, 1), dims: [2, ...inputs.sampleDims], data: Float32Array.from([...inputs.data.subarray(0, sampleCount(inputs.sampleDims)), ...inputs.data.subarray(0, sampleCount(inputs.sampleDims))]) };
+  const prep = await prepareBatchDynamic(loaded.model, { [inputName]: two }, { externalData: loaded.externalData });
+  const base = prep.model;
+  const baseIndex = new GraphIndex(base);
+  const constants = baseIndex.constantNodes();
+  const candidates: string[] = [];
+  for (const n of baseIndex.nodes) if (!constants.has(n.index)) for (const o of n.outputs) if (o !== '') candidates.push(o);
+  for (const i of baseIndex.inputs) candidates.push(i.name);
+  const types = await inferTensorTypes(base, [...new Set(candidates)], { externalData: loaded.externalData });
+  return { loaded, base, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainBatchDynamic, scoresName, types };
+}
+
+/** Where a stack of `count` runs of at most `batch` samples each begins. */
+function* groups(total: number, size: number): Generator<[number, number]> {
+  for (let from = 0; from < total; from += size) yield [from, Math.min(size, total - from)];
+}
+
+/** A typed array of the same kind, on shared memory (sent to workers without copying). */
+function sharedLike(sample: NumericArray, n: number): NumericArray {
+  const Ctor = sample.constructor as { new (b: SharedArrayBuffer): NumericArray; BYTES_PER_ELEMENT: number };
+  return new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
+}
+
+export interface LayerGolden {
+  /** Suffix model bytes; null when the target is the scores output itself. */
+  suffix: Uint8Array | null;
+  boundary: BoundaryTensor[];
+  /** True when copies can be stacked along the batch axis. */
+  batchDynamic: boolean;
+  notes: string[];
+  /** Golden scores (inputs × classes) and their top-1. */
+  golden: Float32Array;
+  goldenTop1: Int32Array;
+  classes: number;
+  /** Per-sample dims of the target tensor. */
+  targetDims: number[];
+  /** Range of the target tensor over all inputs (NaN ignored); null when all non-finite. */
+  range: { min: number; max: number } | null;
+  prefixMs: number;
+  goldenMs: number;
+}
+
+export interface LayerGoldenOptions {
+  provider: Provider;
+  /** Copies per suffix run: the golden run uses the same batch as the faulty runs. */
+  batch: number;
+  padBatches: boolean;
+}
+
+/**
+ * Split at `target`, run the prefix on every input, then the suffix on the cached boundary
+ * tensors. All sessions are single-threaded, like the workers' sessions.
+ */
+export async function goldenForLayer(pm: PreparedModel, target: string, inputs: InputBatch, opts: LayerGoldenOptions): Promise<LayerGolden> {
+  const t0 = performance.now();
+  const split = splitAt(pm.base, target, { tensorTypes: pm.types });
+  if (!split.suffixOutputs.includes(pm.scoresName)) {
+    throw usageError(`layer output ${target} does not feed the model's first output ${pm.scoresName} (the class scores); pick another layer`);
+  }
+  const batched = pm.batchDynamic && split.batchDynamic;
+  const notes = batched ? [] : [...(pm.batchDynamic ? [] : pm.batchNotes), ...split.batchNotes];
+  const targetType = split.boundaryTypes[0];
+  if (targetType.elemType !== 1) throw usageError(`layer output ${target} is ${elemTypeName(targetType.elemType) ?? targetType.elemType}; faults can only be written into float32 tensors`);
+  const n = inputs.count;
+  const session = { prefix: null as Session | null, suffix: null as Session | null };
+  const fromPrefix = split.boundary.filter((b) => b !== pm.inputName);
+  const cache: (NumericArray | null)[] = split.boundary.map(() => null);
+  const sampleDims: number[][] = split.boundary.map(() => []);
+  const isBatched: boolean[] = split.boundary.map(() => true);
+  const types: ElemTypeName[] = split.boundary.map((_, k) => elemTypeName(split.boundaryTypes[k].elemType) ?? 'float32');
+  try {
+    session.prefix = await createSession(encodeModel(split.prefix), campaignSessionOptions(opts.provider, pm.loaded.externalData, `prefix of ${target}`));
+    for (const [from, count] of groups(n, batched ? Math.max(opts.batch, 1) : 1)) {
+      const out = await session.prefix.run({ [pm.inputName]: inputTensor(inputs, from, count) }, fromPrefix);
+      split.boundary.forEach((name, k) => {
+        const t: HostTensor = name === pm.inputName ? inputTensor(inputs, from, count) : out[name];
+        if (t.data instanceof Array) throw usageError(`boundary tensor ${name} of ${target} holds strings; such models are not supported`);
+        if (cache[k] === null) {
+          const hasBatch = t.dims.length > 0 && t.dims[0] === count;
+          isBatched[k] = hasBatch;
+          sampleDims[k] = hasBatch ? t.dims.slice(1) : [...t.dims];
+          cache[k] = sharedLike(t.data, n * sampleCount(sampleDims[k]));
+        }
+        const per = sampleCount(sampleDims[k]);
+        if (t.data.length !== count * per) throw runtimeError(`boundary tensor ${name} of ${target} changes shape between inputs; such models are not supported`);
+        (cache[k] as Float32Array).set(t.data as Float32Array, from * per);
+      });
+    }
+  } finally {
+    await session.prefix?.release();
+  }
+  if (isBatched.some((b) => !b) && batched) throw runtimeError(`internal: boundary of ${target} lost its batch axis`);
+  const boundary: BoundaryTensor[] = split.boundary.map((name, k) => ({ name, type: types[k], sampleDims: sampleDims[k], batched: isBatched[k], data: cache[k]! }));
+  const t1 = performance.now();
+
+  const cut = boundary[0].data as Float32Array;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < cut.length; i++) {
+    const v = cut[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const identity = split.suffix.graph!.node.length === 0;
+  const suffix = identity ? null : encodeModel(split.suffix);
+  let golden: Float32Array;
+  let classes: number;
+  if (suffix === null) {
+    classes = sampleCount(boundary[0].sampleDims);
+    golden = Float32Array.from(cut);
+  } else {
+    const batch = batched ? Math.max(opts.batch, 1) : 1;
+    try {
+      session.suffix = await createSession(suffix, campaignSessionOptions(opts.provider, pm.loaded.externalData, `suffix of ${target}`));
+      golden = new Float32Array(0);
+      classes = 0;
+      for (const [from, count] of groups(n, batch)) {
+        const runCount = opts.padBatches ? batch : count;
+        const feeds: Record<string, HostTensor> = {};
+        for (const b of boundary) {
+          const per = sampleCount(b.sampleDims);
+          const Ctor = b.data.constructor as new (n: number) => NumericArray;
+          const data = new Ctor(runCount * per);
+          for (let c = 0; c < runCount; c++) (data as Float32Array).set((b.data as Float32Array).subarray((from + Math.min(c, count - 1)) * per, (from + Math.min(c, count - 1) + 1) * per), c * per);
+          feeds[b.name] = { type: b.type, dims: b.batched ? [runCount, ...b.sampleDims] : b.sampleDims, data };
+        }
+        const out = (await session.suffix.run(feeds, [pm.scoresName]))[pm.scoresName];
+        const scores = out.data as Float32Array;
+        if (classes === 0) {
+          classes = scores.length / runCount;
+          golden = new Float32Array(n * classes);
+        }
+        golden.set(scores.subarray(0, count * classes), from * classes);
+      }
+    } finally {
+      await session.suffix?.release();
+    }
+  }
+  const goldenTop1 = new Int32Array(n);
+  for (let x = 0; x < n; x++) goldenTop1[x] = argmax(golden, x * classes, classes);
+  const t2 = performance.now();
+  return {
+    suffix,
+    boundary,
+    batchDynamic: batched,
+    notes,
+    golden,
+    goldenTop1,
+    classes,
+    targetDims: boundary[0].sampleDims,
+    range: min <= max ? { min, max } : null,
+    prefixMs: t1 - t0,
+    goldenMs: t2 - t1,
+  };
+}
+
+/** Scores of the plain (unsplit, unmodified) model for every input. */
+export async function plainScores(pm: PreparedModel, inputs: InputBatch, provider: Provider, batch: number): Promise<Float32Array> {
+  const s = await createSession(pm.loaded, campaignSessionOptions(provider, pm.loaded.externalData, pm.loaded.path));
+  try {
+    let scores = new Float32Array(0);
+    let classes = 0;
+    for (const [from, count] of groups(inputs.count, pm.plainBatchDynamic ? Math.max(1, batch) : 1)) {
+      const out = (await s.run({ [pm.inputName]: inputTensor(inputs, from, count) }, [pm.scoresName]))[pm.scoresName];
+      const data = out.data as Float32Array;
+      if (classes === 0) {
+        classes = data.length / count;
+        scores = new Float32Array(inputs.count * classes);
+      }
+      scores.set(data, from * classes);
+    }
+    return scores;
+  } finally {
+    await s.release();
+  }
+}
+
+/** How far the plain model's scores are from a layer's golden scores. */
+export function compareWithPlain(golden: Float32Array, goldenTop1: Int32Array, plain: Float32Array, classes: number): { maxAbsDiff: number; top1Changes: number } {
+  let maxAbsDiff = 0;
+  let top1Changes = 0;
+  if (plain.length !== golden.length) return { maxAbsDiff: NaN, top1Changes: goldenTop1.length };
+  for (let i = 0; i < golden.length; i++) {
+    const d = Math.abs(golden[i] - plain[i]);
+    if (Number.isNaN(d)) {
+      maxAbsDiff = NaN;
+      break;
+    }
+    if (d > maxAbsDiff) maxAbsDiff = d;
+  }
+  for (let x = 0; x < goldenTop1.length; x++) if (argmax(plain, x * classes, classes) !== goldenTop1[x]) top1Changes++;
+  return { maxAbsDiff, top1Changes };
+}

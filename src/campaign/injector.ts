@@ -1,0 +1,240 @@
+/**
+ * The core of a faulty run, used inside each worker thread: for one target layer it holds the
+ * suffix session and the cached golden boundary tensors, and turns a chunk of faults into
+ * outcomes for every input.
+ *
+ * A faulty copy of input x under fault f is the golden cut tensor of x with f's values written
+ * at f's indices (replace, as CLASSES does), plus x's other boundary tensors unchanged. Copies
+ * are stacked along the batch axis, up to `batch` per suffix run; a copy whose written values
+ * equal the golden ones bit for bit is masked without running.
+ */
+import { createSession, type HostTensor, type Session, type TensorArray } from '../runtime/index.js';
+import type { ElemTypeName } from '../onnx/index.js';
+import { classify, OUTCOME_CODE, type ClassifyOptions } from './outcome.js';
+import type { Provider } from './settings.js';
+import { campaignSessionOptions } from './session-options.js';
+import type { ExternalDataFile } from '../onnx/index.js';
+
+export type NumericArray = Exclude<TensorArray, string[]>;
+
+/** A boundary tensor of the suffix, for every input, one after another. */
+export interface BoundaryTensor {
+  name: string;
+  type: ElemTypeName;
+  /** Dims of one sample (without the batch, when `batched`). */
+  sampleDims: number[];
+  /**
+   * False for a tensor without a batch axis (e.g. a shape computed before the cut): it is fed
+   * with its own dims, which only a suffix run one copy at a time allows.
+   */
+  batched: boolean;
+  /** All inputs' samples (inputs × elements per sample); may live in a SharedArrayBuffer. */
+  data: NumericArray;
+}
+
+export interface LayerSetup {
+  layerId: number;
+  /** The suffix model; null when the cut tensor is the scores output itself (nothing to run). */
+  suffix: Uint8Array | null;
+  /** Suffix inputs, the cut tensor first (float32). */
+  boundary: BoundaryTensor[];
+  /** The suffix output holding the class scores. */
+  scoresName: string;
+  /** Scores per sample. */
+  classes: number;
+  inputs: number;
+  /** Golden scores of the same suffix, inputs × classes. */
+  golden: Float32Array;
+  goldenTop1: Int32Array;
+  /** Most copies per suffix run (1 when the suffix cannot take a batch). */
+  batch: number;
+  /** Fill every run up to `batch` copies (so a provider whose bits depend on the batch size sees one size). */
+  padBatches: boolean;
+  classify: ClassifyOptions;
+  provider: Provider;
+  /** External data files of the model, when its weights live outside the .onnx file. */
+  externalData?: ExternalDataFile[];
+}
+
+/** The faults of one chunk, packed in flat arrays (cheap to send between threads). */
+export interface PackedFaults {
+  count: number;
+  /** offsets[i]..offsets[i+1] delimit fault i's positions in `indices` and `values`. */
+  offsets: Uint32Array;
+  indices: Uint32Array;
+  values: Float32Array;
+}
+
+/** Outcomes of a chunk, in (fault, input) order. */
+export interface ChunkResult {
+  outcome: Uint8Array;
+  faultyTop1: Int32Array;
+  maxAbsDiff: Float64Array;
+  /** Copies actually run through the suffix. */
+  ran: number;
+  /** Copies masked without running (values equal to golden). */
+  skipped: number;
+  /** Suffix runs. */
+  runs: number;
+  suffixMs: number;
+  buildMs: number;
+  classifyMs: number;
+}
+
+export function packFaults(faults: readonly { indices: Uint32Array; values: Float32Array }[]): PackedFaults {
+  const offsets = new Uint32Array(faults.length + 1);
+  let total = 0;
+  faults.forEach((f, i) => {
+    offsets[i] = total;
+    total += f.indices.length;
+  });
+  offsets[faults.length] = total;
+  const indices = new Uint32Array(total);
+  const values = new Float32Array(total);
+  faults.forEach((f, i) => {
+    indices.set(f.indices, offsets[i]);
+    values.set(f.values, offsets[i]);
+  });
+  return { count: faults.length, offsets, indices, values };
+}
+
+function sampleSize(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+function newArrayLike(a: NumericArray, n: number): NumericArray {
+  const Ctor = a.constructor as new (n: number) => NumericArray;
+  return new Ctor(n);
+}
+
+export class LayerInjector {
+  private constructor(
+    readonly setup: LayerSetup,
+    private readonly session: Session | null,
+    /** Reused batch buffers, one per boundary tensor, sized for `batch` copies. */
+    private readonly buffers: NumericArray[],
+  ) {}
+
+  static async create(setup: LayerSetup): Promise<LayerInjector> {
+    const session = setup.suffix === null ? null : await createSession(setup.suffix, campaignSessionOptions(setup.provider, setup.externalData, `suffix of layer ${setup.layerId}`));
+    const buffers = setup.boundary.map((b) => newArrayLike(b.data, sampleSize(b.sampleDims) * setup.batch));
+    return new LayerInjector(setup, session, buffers);
+  }
+
+  async release(): Promise<void> {
+    await this.session?.release();
+  }
+
+  /** Outcomes of every fault of the chunk on every input. */
+  async runChunk(f: PackedFaults): Promise<ChunkResult> {
+    const s = this.setup;
+    const n = s.inputs;
+    const total = f.count * n;
+    const res: ChunkResult = {
+      outcome: new Uint8Array(total),
+      faultyTop1: new Int32Array(total),
+      maxAbsDiff: new Float64Array(total),
+      ran: 0,
+      skipped: 0,
+      runs: 0,
+      suffixMs: 0,
+      buildMs: 0,
+      classifyMs: 0,
+    };
+    const cut = s.boundary[0];
+    const cutSize = sampleSize(cut.sampleDims);
+    const cutData = cut.data as Float32Array;
+    const cutBits = new Uint32Array(cutData.buffer, cutData.byteOffset, cutData.length);
+    const valueBits = new Uint32Array(f.values.buffer, f.values.byteOffset, f.values.length);
+
+    // Pending copies: result slot, fault, input.
+    const pendingSlot: number[] = [];
+    const pendingFault: number[] = [];
+    const pendingInput: number[] = [];
+    const flush = async (): Promise<void> => {
+      if (pendingSlot.length > 0) await this.runBatch(f, pendingSlot, pendingFault, pendingInput, res);
+      pendingSlot.length = 0;
+      pendingFault.length = 0;
+      pendingInput.length = 0;
+    };
+
+    for (let i = 0; i < f.count; i++) {
+      const lo = f.offsets[i];
+      const hi = f.offsets[i + 1];
+      for (let x = 0; x < n; x++) {
+        const slot = i * n + x;
+        let changes = false;
+        const base = x * cutSize;
+        for (let k = lo; k < hi; k++) {
+          if (cutBits[base + f.indices[k]] !== valueBits[k]) {
+            changes = true;
+            break;
+          }
+        }
+        if (!changes) {
+          res.outcome[slot] = OUTCOME_CODE.masked;
+          res.faultyTop1[slot] = s.goldenTop1[x];
+          res.maxAbsDiff[slot] = 0;
+          res.skipped++;
+          continue;
+        }
+        pendingSlot.push(slot);
+        pendingFault.push(i);
+        pendingInput.push(x);
+        if (pendingSlot.length === s.batch) await flush();
+      }
+    }
+    await flush();
+    return res;
+  }
+
+  private async runBatch(f: PackedFaults, slots: number[], faults: number[], inputs: number[], res: ChunkResult): Promise<void> {
+    const s = this.setup;
+    const copies = slots.length;
+    const runCopies = s.padBatches ? s.batch : copies;
+    const t0 = performance.now();
+    const feeds: Record<string, HostTensor> = {};
+    s.boundary.forEach((b, bi) => {
+      const per = sampleSize(b.sampleDims);
+      const buf = this.buffers[bi];
+      for (let c = 0; c < runCopies; c++) {
+        const x = inputs[Math.min(c, copies - 1)];
+        (buf as Float32Array).set((b.data as Float32Array).subarray(x * per, (x + 1) * per), c * per);
+      }
+      if (bi === 0) {
+        const cut = buf as Float32Array;
+        for (let c = 0; c < runCopies; c++) {
+          const fi = faults[Math.min(c, copies - 1)];
+          const base = c * per;
+          for (let k = f.offsets[fi]; k < f.offsets[fi + 1]; k++) cut[base + f.indices[k]] = f.values[k];
+        }
+      }
+      const data = runCopies === s.batch ? buf : (buf.subarray(0, runCopies * per) as NumericArray);
+      feeds[b.name] = { type: b.type, dims: b.batched ? [runCopies, ...b.sampleDims] : b.sampleDims, data };
+    });
+    const t1 = performance.now();
+    let scores: Float32Array;
+    if (this.session === null) {
+      scores = feeds[s.boundary[0].name].data as Float32Array;
+    } else {
+      const out = await this.session.run(feeds, [s.scoresName]);
+      scores = out[s.scoresName].data as Float32Array;
+    }
+    const t2 = performance.now();
+    const C = s.classes;
+    for (let c = 0; c < copies; c++) {
+      const x = inputs[c];
+      const v = classify(s.golden, x * C, s.goldenTop1[x], scores, c * C, C, s.classify);
+      const slot = slots[c];
+      res.outcome[slot] = OUTCOME_CODE[v.outcome];
+      res.faultyTop1[slot] = v.faultyTop1;
+      res.maxAbsDiff[slot] = v.maxAbsDiff;
+    }
+    const t3 = performance.now();
+    res.ran += copies;
+    res.runs++;
+    res.buildMs += t1 - t0;
+    res.suffixMs += t2 - t1;
+    res.classifyMs += t3 - t2;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * `classes merge`: join the output folders of shards 1..n of one campaign into the reports a
+ * single run would have written. injections.csv and summary.csv come out byte-identical to a
+ * single run's; manifest.json lists the shards and sums their timings.
+ *
+ * Shard i holds the units u with u mod n == i - 1 (plan.ts), each shard's rows in plan order, so
+ * the merge is an n-way merge on the (layer position, fault index, input) of each row. Counts are
+ * summed from each shard's summary.csv (with --mismatches-only, injections.csv has not every run).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runtimeError, usageError } from '../errors.js';
+import { assertWritable, writeFileAtomic } from '../util/files.js';
+import { CsvReader, parseCsv, type CsvRecord } from '../report/csv-read.js';
+import { injectionsHeaderCsv } from '../report/injections.js';
+import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest } from '../report/manifest.js';
+import { OutcomeCounts, countsFromSummary, summaryCsv } from '../report/summary.js';
+import { INJECTIONS_FILE, MANIFEST_FILE, SUMMARY_FILE } from './checkpoint.js';
+
+export interface MergeOptions {
+  out: string;
+  force: boolean;
+}
+
+export interface MergeResult {
+  out: string;
+  manifest: Manifest;
+  counts: OutcomeCounts;
+  layers: { name: string; output: string }[];
+}
+
+interface ShardDir {
+  dir: string;
+  manifest: Manifest;
+  index: number;
+  count: number;
+}
+
+function readShard(dir: string): ShardDir {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw usageError(`shard folder ${dir} does not exist; check the path`);
+  }
+  if (!st.isDirectory()) throw usageError(`${dir} is not a folder; give the output folders of the shards`);
+  const mpath = join(dir, MANIFEST_FILE);
+  if (!existsSync(mpath) || !existsSync(join(dir, INJECTIONS_FILE)) || !existsSync(join(dir, SUMMARY_FILE))) {
+    throw usageError(`${dir} holds no finished shard (no ${MANIFEST_FILE}, ${SUMMARY_FILE} and ${INJECTIONS_FILE}); finish it by running its command again`);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(mpath, 'utf8')) as Manifest;
+  } catch (err) {
+    throw runtimeError(`${mpath} is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof manifest.planKey !== 'string' || !manifest.plan) throw runtimeError(`${mpath} is not a campaign manifest written by classes run-campaign`);
+  const m = typeof manifest.shard === 'string' ? /^(\d+)\/(\d+)$/.exec(manifest.shard) : null;
+  if (!m) throw usageError(`${dir} holds a whole campaign, not a shard (it was run without --shard); nothing to merge`);
+  return { dir, manifest, index: Number(m[1]), count: Number(m[2]) };
+}
+
+/** Sort key of an injections.csv record: layer position, fault index, input index. */
+function keyOf(rec: CsvRecord, layerPos: ReadonlyMap<string, number>, where: string): [number, number, number] {
+  const l = layerPos.get(rec.fields[0]);
+  const f = Number(rec.fields[2]);
+  const x = Number(rec.fields[5]);
+  if (l === undefined || !Number.isInteger(f) || !Number.isInteger(x)) throw runtimeError(`${where}: unexpected row ${JSON.stringify(rec.raw.trimEnd())}`);
+  return [l, f, x];
+}
+
+function before(a: [number, number, number], b: [number, number, number]): boolean {
+  return a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
+}
+
+export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeResult {
+  if (dirs.length === 0) throw usageError('give the output folders of the shards to merge, e.g. classes merge results/shard-*/ --out results/');
+  const out = resolve(opts.out);
+  const shards = [...new Set(dirs.map((d) => resolve(d)))].map(readShard).sort((a, b) => a.index - b.index);
+  const first = shards[0];
+  for (const s of shards) {
+    if (s.manifest.planKey !== first.manifest.planKey) {
+      throw usageError(`${s.dir} belongs to another campaign than ${first.dir} (different settings, model, data or faults); merge shards of one campaign`);
+    }
+    if (s.count !== first.count) throw usageError(`${s.dir} is shard ${s.index}/${s.count} but ${first.dir} is shard ${first.index}/${first.count}; use one shard count`);
+  }
+  const n = first.count;
+  const seen = new Map<number, string>();
+  for (const s of shards) {
+    if (seen.has(s.index)) throw usageError(`shard ${s.index}/${n} is given twice (${seen.get(s.index)} and ${s.dir})`);
+    seen.set(s.index, s.dir);
+  }
+  const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (missing.length > 0) throw usageError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')} missing; run ${missing.length > 1 ? 'them' : 'it'} and give every shard folder`);
+
+  for (const f of [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]) assertWritable(join(out, f), opts.force);
+
+  const layers = first.manifest.plan.layers.map((l) => ({ name: l.name, output: l.output }));
+  const layerPos = new Map(layers.map((l, i) => [l.name, i]));
+
+  // summary: exact integer counts, summed
+  const counts = new OutcomeCounts(layers.length);
+  for (const s of shards) {
+    const p = join(s.dir, SUMMARY_FILE);
+    try {
+      counts.addAll(countsFromSummary(parseCsv(readFileSync(p, 'utf8')), layers, p));
+    } catch (err) {
+      throw runtimeError(`${p}: ${(err as Error).message}; rerun that shard with --force`);
+    }
+  }
+
+  // injections: n-way merge in plan order
+  const header = injectionsHeaderCsv();
+  const readers = shards.map((s) => {
+    const p = join(s.dir, INJECTIONS_FILE);
+    const text = readFileSync(p, 'utf8');
+    if (!text.startsWith(header)) throw runtimeError(`${p} does not start with the injections.csv header; rerun that shard with --force`);
+    return { where: p, reader: new CsvReader(text.slice(header.length)) };
+  });
+  const heads = readers.map((r) => {
+    const rec = r.reader.next();
+    return rec ? { rec, key: keyOf(rec, layerPos, r.where) } : null;
+  });
+  const parts: string[] = [header];
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i];
+      if (h && (best < 0 || before(h.key, heads[best]!.key))) best = i;
+    }
+    if (best < 0) break;
+    const h = heads[best]!;
+    parts.push(h.rec.raw);
+    const next = readers[best].reader.next();
+    if (next) {
+      const key = keyOf(next, layerPos, readers[best].where);
+      if (!before(h.key, key)) throw runtimeError(`${readers[best].where}: rows are out of order near ${JSON.stringify(next.raw.trimEnd())}; rerun that shard with --force`);
+      heads[best] = { rec: next, key };
+    } else heads[best] = null;
+  }
+
+  const manifest = mergedManifest(shards, counts, out);
+  writeFileAtomic(join(out, SUMMARY_FILE), summaryCsv(layers, counts));
+  writeFileAtomic(join(out, MANIFEST_FILE), manifestJson(manifest));
+  writeFileAtomic(join(out, INJECTIONS_FILE), parts.join(''));
+  return { out, manifest, counts, layers };
+}
+
+function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string): Manifest {
+  const m0 = shards[0].manifest;
+  const facts = new Map<string, LayerFacts>();
+  for (const s of shards) for (const f of s.manifest.layers) if (!facts.has(f.name)) facts.set(f.name, f);
+  const t = counts.grandTotal();
+  const breakdown = emptyBreakdown();
+  let elapsed = 0;
+  let attempts = 0;
+  let skipped = 0;
+  let rateSum = 0;
+  for (const s of shards) {
+    const tm = s.manifest.timing;
+    elapsed += tm.elapsedMs;
+    attempts += tm.attempts;
+    rateSum += tm.injectionsPerSecond;
+    skipped += s.manifest.totals.skippedWithoutRunning;
+    for (const k of Object.keys(breakdown) as (keyof typeof breakdown)[]) breakdown[k] += tm.breakdownMs[k] ?? 0;
+  }
+  const starts = shards.map((s) => s.manifest.timing.startedAt).sort();
+  const ends = shards.map((s) => s.manifest.timing.endedAt).sort();
+  return {
+    ...m0,
+    shard: null,
+    shards: shards.map((s) => `${s.index}/${s.count}`),
+    settings: { ...m0.settings, shard: null, out },
+    layers: m0.plan.layers.map((l) => facts.get(l.name)).filter((f): f is LayerFacts => f !== undefined),
+    totals: { runs: t[0] + t[1] + t[2] + t[3], masked: t[0], sdcSafe: t[1], sdcCritical: t[2], nonFinite: t[3], skippedWithoutRunning: skipped },
+    timing: {
+      startedAt: starts[0],
+      endedAt: ends[ends.length - 1],
+      // Summed over shards: the compute the campaign took, whether shards ran in parallel or not.
+      elapsedMs: elapsed,
+      attempts,
+      // Shards run side by side: their rates add up.
+      injectionsPerSecond: Math.round(rateSum * 10) / 10,
+      breakdownMs: breakdown,
+    },
+  };
+}

@@ -1,0 +1,410 @@
+/**
+ * The campaign runner: layers × faults × inputs, reports in (layer, fault, input) order.
+ *
+ * 1. Resolve everything cheap first (model, data, targets, fault source, plan) so that bad input
+ *    fails before any output is touched.
+ * 2. Open the result store (fresh, or resume from its checkpoint).
+ * 3. For each target layer with work left: split the graph at the target, fill the boundary
+ *    cache and compute the layer's golden reference (golden.ts), hand the layer to the workers,
+ *    then its chunks of faults; results are appended in plan order whatever worker finishes first.
+ * 4. Write summary.csv and manifest.json, then move injections.csv into place.
+ */
+import { readFileSync } from 'node:fs';
+import { usageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { sha256Hex } from '../util/hash.js';
+import { loadModel, GraphIndex, type LoadedModel } from '../onnx/index.js';
+import { loadInputs } from '../data/index.js';
+import { loadErrorModelDir, type ErrorModel } from '../error-models/index.js';
+import { openFaultList } from '../faults/faultlist.js';
+import type { Fault } from '../faults/types.js';
+import { onnxRuntimeVersion } from '../runtime/ort-version.js';
+import { assertProviderAvailable } from '../runtime/index.js';
+import { injectionRowsCsv, injectionsHeaderCsv, isMismatch, type InjectionRow } from '../report/injections.js';
+import { summaryCsv, type OutcomeCounts } from '../report/summary.js';
+import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest, type TimingBreakdown } from '../report/manifest.js';
+import { ResultStore, checkOutputFolder } from './checkpoint.js';
+import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
+import { compareWithPlain, expectedSampleShape, goldenForLayer, plainScores, prepareModel, type InputBatch, type PreparedModel } from './golden.js';
+import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
+import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
+import { WorkerPool } from './pool.js';
+import { leveugleSampleSize } from './sample-size.js';
+import type { CampaignSettings } from './settings.js';
+import { CAMPAIGN_OPTIMIZATION } from './session-options.js';
+import { resolveTargets, toShape3, type Target } from './targets.js';
+
+export interface RunnerHooks {
+  notice?(message: string): void;
+  warning?(message: string): void;
+  /** Called once the plan is known: total (fault, input) runs of this shard, and those done before. */
+  progressStart?(total: number, done: number): void;
+  progress?(done: number): void;
+  progressStop?(): void;
+}
+
+export interface CampaignResult {
+  out: string;
+  manifest: Manifest;
+  /** True when this run continued an interrupted one. */
+  resumed: boolean;
+  /** Reports that were written. */
+  files: string[];
+  counts: OutcomeCounts;
+}
+
+/** Everything decided before any output is touched. */
+export interface CampaignSetup {
+  settings: CampaignSettings;
+  loaded: LoadedModel;
+  targets: Target[];
+  plan: Plan;
+  inputs: InputBatch;
+  labels: Int32Array | null;
+  inputSource: string;
+  models: Map<string, ErrorModel> | null;
+  faultListPath: string | null;
+  hashes: Manifest['hashes'];
+  planKey: string;
+}
+
+const COMMIT_INTERVAL_MS = 500;
+
+/** Load and check everything the campaign needs; no output is written. */
+export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}): CampaignSetup {
+  const notice = hooks.notice ?? (() => {});
+  const loaded = loadModel(settings.model);
+  const index = new GraphIndex(loaded.model);
+  const { sampleShape } = expectedSampleShape(loaded);
+  const modelSha = sha256Hex(loaded.bytes);
+
+  const data = loadInputs({ path: settings.data, labels: settings.labels ?? undefined, expectedShape: sampleShape, limit: settings.inputs ?? undefined });
+  if (settings.inputs !== null && data.count < settings.inputs) {
+    throw usageError(`--inputs ${settings.inputs}: ${settings.data} holds only ${data.count} inputs; ask for at most ${data.count}`);
+  }
+  const inputs: InputBatch = { data: data.data, count: data.count, sampleDims: data.sampleShape };
+
+  let models: Map<string, ErrorModel> | null = null;
+  let targets: Target[];
+  let faultListSha: string | null = null;
+  let errorModelHashes: Record<string, string> | null = null;
+  if (settings.faults !== null) {
+    const list = openFaultList(settings.faults);
+    const listModelSha = list.manifest?.modelSha256 ?? null;
+    if (listModelSha !== null && listModelSha !== modelSha) {
+      throw usageError(
+        `--faults ${settings.faults} was made for another model (model sha256 ${listModelSha.slice(0, 12)}…, ${settings.model} has ${modelSha.slice(0, 12)}…); generate a fault list for this model`,
+      );
+    }
+    faultListSha = sha256Hex(readFileSync(settings.faults));
+    targets = resolveTargets(index, settings.layers, { kind: 'list', list }, settings.model, notice);
+  } else {
+    const set = loadErrorModelDir(settings.errorModels!);
+    targets = resolveTargets(index, settings.layers, { kind: 'models', models: set }, settings.model, notice);
+    models = new Map(targets.map((t) => [t.errorModel!, set.require(t.errorModel!)]));
+    errorModelHashes = Object.fromEntries([...models.keys()].sort().map((k) => [k, models!.get(k)!.sha256 ?? '']));
+  }
+
+  const planLayers = targets.map((t) => {
+    const population = t.listLayer ? t.listLayer.count : Infinity;
+    let faults: number;
+    if (settings.faultsPerLayer === 'auto') faults = leveugleSampleSize({ margin: settings.margin, confidence: settings.confidence, population });
+    else if (settings.faultsPerLayer === null) faults = population;
+    else {
+      faults = settings.faultsPerLayer;
+      if (faults > population) throw usageError(`--faults-per-layer ${faults}: the fault list has only ${population} faults for layer ${t.name}; ask for fewer or use auto`);
+    }
+    return { name: t.name, output: t.output, faults };
+  });
+  const plan: Plan = { layers: planLayers, inputs: inputs.count };
+
+  const labels = data.labels ?? null;
+  const hashes: Manifest['hashes'] = {
+    model: modelSha,
+    data: sha256Hex(new Uint8Array(inputs.data.buffer, inputs.data.byteOffset, inputs.data.byteLength)),
+    labels: labels ? sha256Hex(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength)) : null,
+    errorModels: errorModelHashes,
+    faultList: faultListSha,
+  };
+  const planKey = sha256Hex(
+    JSON.stringify({
+      format: 1,
+      tool: VERSION,
+      onnxruntime: onnxRuntimeVersion(),
+      optimization: CAMPAIGN_OPTIMIZATION,
+      hashes,
+      inputs: inputs.count,
+      layers: planLayers.map((l) => [l.name, l.output, l.faults]),
+      seed: settings.faults === null ? settings.seed : null,
+      criteria: settings.criteria,
+      topK: settings.topK,
+      tolerance: settings.tolerance,
+      mismatchesOnly: settings.mismatchesOnly,
+      provider: settings.provider,
+    }),
+  );
+  return { settings, loaded, targets, plan, inputs, labels, inputSource: data.source, models, faultListPath: settings.faults, hashes, planKey };
+}
+
+function shardLabel(s: CampaignSettings): string | null {
+  return s.shard ? `${s.shard.index}/${s.shard.count}` : null;
+}
+
+/** Each layer's fault source, made once its golden run told the layer's shape and range. */
+function layerFaultSource(setup: CampaignSetup, layer: number, facts: LayerFacts): LayerFaultSource {
+  const t = setup.targets[layer];
+  if (t.listLayer) return new StoredFaults(setup.faultListPath!, t.listLayer);
+  if (facts.range === null) throw usageError(`layer ${t.name}: its output holds no finite value on these inputs, so it has no operating range to draw faults from`);
+  const target = { layer: t.name, output: t.output, shape: toShape3(facts.shape), range: facts.range };
+  return new GeneratedFaults(setup.models!.get(t.errorModel!)!, target, setup.settings.seed);
+}
+
+interface ChunkMeta {
+  chunk: Chunk;
+  faults: Fault[];
+}
+
+/** Run (or resume) a planned campaign and write its reports. */
+export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {}): Promise<CampaignResult> {
+  const { settings, plan, targets, inputs } = setup;
+  const warn = hooks.warning ?? (() => {});
+  const notice = hooks.notice ?? (() => {});
+  const shard = shardLabel(settings);
+  checkOutputFolder({ out: settings.out, planKey: setup.planKey, shard, force: settings.force });
+  // Everything that can fail on the model or the provider runs before the first write.
+  assertProviderAvailable(settings.provider);
+  const attemptStart = performance.now();
+  const tPrep = attemptStart;
+  const pm: PreparedModel = await prepareModel(setup.loaded, inputs);
+  const plain = await plainScores(pm, inputs, settings.provider, settings.batch);
+  const prepMs = performance.now() - tPrep;
+  const store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, header: injectionsHeaderCsv(), force: settings.force });
+  if (store.resumed) notice(`resuming the run in ${settings.out} (${store.unitsDone} of ${shardUnitCount(plan, settings.shard)} faults done)`);
+  const breakdown: TimingBreakdown = emptyBreakdown();
+  breakdown.setupMs += prepMs;
+  const layerFacts = (store.meta.layers ?? {}) as Record<string, LayerFacts>;
+  store.meta.layers = layerFacts;
+  let skippedTotal = (store.meta.skipped as number | undefined) ?? 0;
+  let pool: WorkerPool | null = null;
+  try {
+    // Chunks still to run (a resumed run may start inside a chunk if --batch changed).
+    const all = makeChunks(plan, settings.shard, unitsPerChunkFor(inputs.count, settings.batch));
+    const todo: Chunk[] = [];
+    for (const c of all) {
+      const end = c.unitsBefore + c.faults.length;
+      if (end <= store.unitsDone) continue;
+      const skip = Math.max(0, store.unitsDone - c.unitsBefore);
+      todo.push({ ...c, faults: c.faults.slice(skip), unitsBefore: c.unitsBefore + skip, seq: todo.length });
+    }
+    const totalRuns = shardUnitCount(plan, settings.shard) * inputs.count;
+    hooks.progressStart?.(totalRuns, store.unitsDone * inputs.count);
+    let runsDone = store.unitsDone * inputs.count;
+    let runsThisAttempt = 0;
+
+    if (todo.length > 0) {
+      if (!pm.batchDynamic) notice(`the model cannot take a batch (${pm.batchNotes.join('; ')}); running one fault per run`);
+      const workerCount = Math.max(1, Math.min(settings.workers, todo.length));
+      pool = new WorkerPool(workerCount);
+      const layersTodo = [...new Set(todo.map((c) => c.layer))];
+      const metas = new Map<number, ChunkMeta>();
+      const results = new Map<number, ChunkResult>();
+      let nextToWrite = 0;
+      let lastCommit = performance.now();
+      const remainingPerLayer = new Map<number, number>();
+      for (const c of todo) remainingPerLayer.set(c.layer, (remainingPerLayer.get(c.layer) ?? 0) + 1);
+
+      const writeReady = (): void => {
+        while (results.has(nextToWrite)) {
+          const t0 = performance.now();
+          const r = results.get(nextToWrite)!;
+          const meta = metas.get(nextToWrite)!;
+          results.delete(nextToWrite);
+          metas.delete(nextToWrite);
+          const layer = plan.layers[meta.chunk.layer];
+          const rows: InjectionRow[] = [];
+          meta.faults.forEach((f, i) => {
+            for (let x = 0; x < inputs.count; x++) {
+              const slot = i * inputs.count + x;
+              const row: InjectionRow = {
+                layer: layer.name,
+                output: layer.output,
+                fault: f.index,
+                pattern: f.pattern,
+                cardinality: f.indices.length,
+                input: x,
+                label: setup.labels ? setup.labels[x] : null,
+                goldenTop1: currentGoldenTop1.get(meta.chunk.layer)![x],
+                faultyTop1: r.faultyTop1[slot],
+                outcomeCode: r.outcome[slot],
+                maxAbsDiff: r.maxAbsDiff[slot],
+              };
+              store.counts.add(meta.chunk.layer, f.pattern, row.outcomeCode);
+              if (!settings.mismatchesOnly || isMismatch(row)) rows.push(row);
+            }
+          });
+          skippedTotal += r.skipped;
+          store.meta.skipped = skippedTotal;
+          store.append(injectionRowsCsv(rows), meta.faults.length);
+          breakdown.suffixMs += r.suffixMs;
+          breakdown.buildMs += r.buildMs;
+          breakdown.classifyMs += r.classifyMs;
+          runsDone += meta.faults.length * inputs.count;
+          runsThisAttempt += meta.faults.length * inputs.count;
+          const left = remainingPerLayer.get(meta.chunk.layer)! - 1;
+          remainingPerLayer.set(meta.chunk.layer, left);
+          if (left === 0) {
+            pool!.dropLayer(meta.chunk.layer);
+            currentGoldenTop1.delete(meta.chunk.layer);
+          }
+          const now = performance.now();
+          if (now - lastCommit >= COMMIT_INTERVAL_MS || nextToWrite === todo.length - 1) {
+            store.commit(now - attemptStart);
+            lastCommit = performance.now();
+          }
+          nextToWrite++;
+          breakdown.reportingMs += performance.now() - t0;
+          hooks.progress?.(runsDone);
+        }
+      };
+
+      const currentGoldenTop1 = new Map<number, Int32Array>();
+      const inFlight = new Set<Promise<void>>();
+      const maxInFlight = 2 * pool.size;
+      for (const l of layersTodo) {
+        const t = targets[l];
+        const g = await goldenForLayer(pm, t.output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: settings.provider === 'cuda' });
+        breakdown.prefixMs += g.prefixMs;
+        breakdown.goldenMs += g.goldenMs;
+        const cmp = compareWithPlain(g.golden, g.goldenTop1, plain, g.classes);
+        const batch = g.batchDynamic ? settings.batch : 1;
+        const facts: LayerFacts = {
+          name: t.name,
+          output: t.output,
+          op: t.opType,
+          errorModel: t.errorModel,
+          faults: plan.layers[l].faults,
+          shape: g.targetDims,
+          range: g.range,
+          boundary: g.boundary.map((b) => b.name),
+          batch,
+          notes: g.notes,
+          goldenVsPlain: cmp,
+        };
+        layerFacts[t.name] = facts;
+        if (!g.batchDynamic && pm.batchDynamic) notice(`layer ${t.name}: the suffix cannot take a batch (${g.notes.join('; ')}); running one fault per run`);
+        if (cmp.top1Changes > 0) {
+          warn(`layer ${t.name}: the plain model's top-1 differs from this layer's golden reference on ${cmp.top1Changes} input(s) (max |diff| ${cmp.maxAbsDiff}); outcomes compare with the split graph's golden run`);
+        }
+        const source = layerFaultSource(setup, l, facts);
+        currentGoldenTop1.set(l, g.goldenTop1);
+        const cutSize = g.boundary[0].data.length / inputs.count;
+        const layerSetup: LayerSetup = {
+          layerId: l,
+          suffix: g.suffix,
+          boundary: g.boundary,
+          scoresName: pm.scoresName,
+          classes: g.classes,
+          inputs: inputs.count,
+          golden: g.golden,
+          goldenTop1: g.goldenTop1,
+          batch,
+          padBatches: settings.provider === 'cuda',
+          classify: { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance },
+          provider: settings.provider,
+          externalData: setup.loaded.externalData.length > 0 ? setup.loaded.externalData : undefined,
+        };
+        await pool.addLayer(layerSetup);
+        for (const c of todo.filter((x) => x.layer === l)) {
+          while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+          const t0 = performance.now();
+          const fs = c.faults.map((fi) => {
+            const f = source.fault(fi);
+            checkFaultFits(f, cutSize, settings.faults ?? 'fault generator');
+            return f;
+          });
+          const packed = packFaults(fs);
+          breakdown.faultsMs += performance.now() - t0;
+          metas.set(c.seq, { chunk: c, faults: fs });
+          const p: Promise<void> = pool.run(l, packed).then((r) => {
+            results.set(c.seq, r);
+            writeReady();
+          });
+          const tracked = p.finally(() => inFlight.delete(tracked));
+          // A failure surfaces through Promise.race/all below; chunks still in flight when the
+          // run stops must not end the process as unhandled rejections.
+          tracked.catch(() => {});
+          inFlight.add(tracked);
+        }
+      }
+      await Promise.all(inFlight);
+      if (nextToWrite !== todo.length) throw new Error(`internal: ${todo.length - nextToWrite} chunks were not written`);
+    }
+
+    // Reports.
+    const t0 = performance.now();
+    const elapsedThis = performance.now() - attemptStart;
+    store.commit(elapsedThis);
+    const counts = store.counts;
+    const total = counts.grandTotal();
+    const manifest: Manifest = {
+      tool: { name: 'classes', version: VERSION, node: process.version, onnxruntime: onnxRuntimeVersion() },
+      campaign: settings.name,
+      planKey: setup.planKey,
+      shard,
+      seed: settings.seed,
+      hashes: setup.hashes,
+      settings: settingsForManifest(settings),
+      inputs: { count: inputs.count, sampleShape: inputs.sampleDims, source: setup.inputSource },
+      plan: { layers: plan.layers.map((l) => ({ name: l.name, output: l.output, faults: l.faults })) },
+      layers: plan.layers.map((l) => layerFacts[l.name]).filter((f): f is LayerFacts => f !== undefined),
+      totals: { runs: total[0] + total[1] + total[2] + total[3], masked: total[0], sdcSafe: total[1], sdcCritical: total[2], nonFinite: total[3], skippedWithoutRunning: skippedTotal },
+      timing: {
+        startedAt: store.startedAt,
+        endedAt: new Date().toISOString(),
+        elapsedMs: Math.round(store.elapsedBeforeMs + elapsedThis),
+        attempts: store.attempts,
+        injectionsPerSecond: runsThisAttempt > 0 ? Math.round((runsThisAttempt / elapsedThis) * 1000 * 10) / 10 : 0,
+        breakdownMs: roundBreakdown(breakdown),
+      },
+    };
+    breakdown.reportingMs += performance.now() - t0;
+    manifest.timing.breakdownMs = roundBreakdown(breakdown);
+    store.finish(summaryCsv(plan.layers, counts), manifestJson(manifest));
+    return { out: settings.out, manifest, resumed: store.resumed, files: ['injections.csv', 'summary.csv', 'manifest.json'], counts };
+  } finally {
+    hooks.progressStop?.();
+    store.close();
+    await pool?.close();
+  }
+}
+
+function roundBreakdown(b: TimingBreakdown): TimingBreakdown {
+  const r = emptyBreakdown();
+  for (const k of Object.keys(b) as (keyof TimingBreakdown)[]) r[k] = Math.round(b[k] * 10) / 10;
+  return r;
+}
+
+function settingsForManifest(s: CampaignSettings): Record<string, unknown> {
+  return {
+    model: s.model,
+    data: s.data,
+    labels: s.labels,
+    errorModels: s.errorModels,
+    faults: s.faults,
+    layers: s.layers,
+    faultsPerLayer: s.faultsPerLayer,
+    ...(s.faultsPerLayer === 'auto' ? { margin: s.margin, confidence: s.confidence } : {}),
+    seed: s.seed,
+    inputs: s.inputs,
+    provider: s.provider,
+    out: s.out,
+    workers: s.workers,
+    batch: s.batch,
+    topK: s.topK,
+    tolerance: s.tolerance,
+    criteria: s.criteria,
+    mismatchesOnly: s.mismatchesOnly,
+    shard: s.shard ? `${s.shard.index}/${s.shard.count}` : null,
+    onnxRuntime: { intraOpThreads: 1, optimization: CAMPAIGN_OPTIMIZATION },
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * Campaign settings: what a campaign file (campaigns/*.json) and the run-campaign flags hold.
+ * Both sources are parsed into the same `RawSettings` (every value checked, every path made
+ * absolute: a file's paths relative to the file, a flag's relative to the working directory),
+ * then merged with flags winning, then completed with defaults into `CampaignSettings`.
+ */
+import { availableParallelism } from 'node:os';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import { readUserFile } from '../util/files.js';
+import { CRITERIA, CLASSES_DEFAULT_TOLERANCE, type Criteria } from './outcome.js';
+
+export type Provider = 'cpu' | 'cuda';
+export const PROVIDERS: readonly Provider[] = ['cpu', 'cuda'];
+
+export interface Shard {
+  /** 1-based shard number (the i of i/n). */
+  index: number;
+  count: number;
+}
+
+/** Settings as read from one source; absent keys were not given there. */
+export interface RawSettings {
+  name?: string;
+  model?: string;
+  data?: string;
+  labels?: string;
+  errorModels?: string;
+  faults?: string;
+  layers?: 'all' | string[];
+  faultsPerLayer?: number | 'auto';
+  margin?: number;
+  confidence?: number;
+  seed?: number;
+  inputs?: number;
+  provider?: Provider;
+  out?: string;
+  workers?: number;
+  batch?: number;
+  topK?: number;
+  tolerance?: number;
+  criteria?: Criteria;
+  mismatchesOnly?: boolean;
+}
+
+/** Everything a run needs, complete. */
+export interface CampaignSettings {
+  name: string;
+  model: string;
+  data: string;
+  labels: string | null;
+  /** null with a stored fault list (--faults); else a folder (default: the package's error_models/). */
+  errorModels: string | null;
+  faults: string | null;
+  layers: 'all' | string[];
+  /**
+   * Faults per target layer: a count, `auto` (Leveugle sample size from margin and confidence;
+   * margin and confidence are ignored otherwise), or null: every fault of the stored list.
+   */
+  faultsPerLayer: number | 'auto' | null;
+  margin: number;
+  confidence: number;
+  seed: number;
+  /** null: every input of the data. */
+  inputs: number | null;
+  provider: Provider;
+  out: string;
+  workers: number;
+  /** Faulty copies stacked per suffix run. */
+  batch: number;
+  topK: number;
+  tolerance: number;
+  criteria: Criteria;
+  mismatchesOnly: boolean;
+  shard: Shard | null;
+  force: boolean;
+  json: boolean;
+}
+
+export const DEFAULTS = {
+  faultsPerLayer: 100,
+  margin: 0.01,
+  confidence: 0.95,
+  seed: 0,
+  provider: 'cpu' as Provider,
+  batch: 32,
+  topK: 1,
+  criteria: 'default' as Criteria,
+} as const;
+
+/** The settings keys, each with its flag name (the file accepts both spellings). */
+const KEYS: Record<keyof RawSettings, string> = {
+  name: 'name',
+  model: 'model',
+  data: 'data',
+  labels: 'labels',
+  errorModels: 'error-models',
+  faults: 'faults',
+  layers: 'layers',
+  faultsPerLayer: 'faults-per-layer',
+  margin: 'margin',
+  confidence: 'confidence',
+  seed: 'seed',
+  inputs: 'inputs',
+  provider: 'provider',
+  out: 'out',
+  workers: 'workers',
+  batch: 'batch',
+  topK: 'top-k',
+  tolerance: 'tolerance',
+  criteria: 'criteria',
+  mismatchesOnly: 'mismatches-only',
+};
+/** Keys a campaign file may carry for people only. */
+const COMMENT_KEYS = new Set(['description', 'comment', '$schema']);
+/** Input paths: resolved against the campaign file's folder. `out` is not one of them (see below). */
+const INPUT_PATH_KEYS = new Set<keyof RawSettings>(['model', 'data', 'labels', 'errorModels', 'faults']);
+
+function keyOf(name: string): keyof RawSettings | undefined {
+  for (const [k, flag] of Object.entries(KEYS)) if (name === k || name === flag) return k as keyof RawSettings;
+  return undefined;
+}
+
+// ---- value parsers: each takes the raw value and `where` (a flag or "file: key") for messages ----
+
+function parseNumber(v: unknown, where: string): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw usageError(`${where}: expected a number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function parseInteger(v: unknown, where: string, min: number): number {
+  const n = parseNumber(v, where);
+  if (!Number.isInteger(n) || n < min) throw usageError(`${where}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function parseFraction(v: unknown, where: string): number {
+  const n = parseNumber(v, where);
+  if (!(n > 0 && n < 1)) throw usageError(`${where}: expected a number between 0 and 1 (exclusive), got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function parseString(v: unknown, where: string): string {
+  if (typeof v !== 'string' || v === '') throw usageError(`${where}: expected a non-empty string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function parseBoolean(v: unknown, where: string): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw usageError(`${where}: expected true or false, got ${JSON.stringify(v)}`);
+}
+
+export function parseLayers(v: unknown, where: string): 'all' | string[] {
+  let names: string[];
+  if (typeof v === 'string') {
+    if (v.trim() === 'all') return 'all';
+    names = v.split(',').map((s) => s.trim());
+  } else if (Array.isArray(v) && v.every((s) => typeof s === 'string')) {
+    names = (v as string[]).map((s) => s.trim());
+  } else {
+    throw usageError(`${where}: expected "all" or a comma-separated list of node or tensor names`);
+  }
+  if (names.length === 0 || names.some((s) => s === '')) throw usageError(`${where}: empty layer name in ${JSON.stringify(v)}`);
+  return [...new Set(names)];
+}
+
+export function parseShard(v: unknown, where: string): Shard {
+  const m = typeof v === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v) : null;
+  if (!m) throw usageError(`${where}: expected i/n with 1 <= i <= n, e.g. 2/8; got ${JSON.stringify(v)}`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (!(count >= 1 && index >= 1 && index <= count)) throw usageError(`${where}: shard ${index}/${count} is out of range; use i/n with 1 <= i <= n`);
+  return { index, count };
+}
+
+function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSettings[keyof RawSettings] {
+  switch (key) {
+    case 'name':
+    case 'model':
+    case 'data':
+    case 'labels':
+    case 'errorModels':
+    case 'faults':
+    case 'out':
+      return parseString(v, where);
+    case 'layers':
+      return parseLayers(v, where);
+    case 'faultsPerLayer':
+      return v === 'auto' ? 'auto' : parseInteger(v, where, 1);
+    case 'margin':
+    case 'confidence':
+      return parseFraction(v, where);
+    case 'seed':
+      return parseInteger(v, where, 0);
+    case 'inputs':
+    case 'workers':
+    case 'batch':
+    case 'topK':
+      return parseInteger(v, where, 1);
+    case 'tolerance': {
+      const t = parseNumber(v, where);
+      if (t < 0) throw usageError(`${where}: tolerance must be >= 0, got ${t}`);
+      return t;
+    }
+    case 'provider':
+      if (!PROVIDERS.includes(v as Provider)) throw usageError(`${where}: expected one of ${PROVIDERS.join(', ')}, got ${JSON.stringify(v)}`);
+      return v as Provider;
+    case 'criteria':
+      if (!CRITERIA.includes(v as Criteria)) throw usageError(`${where}: expected one of ${CRITERIA.join(', ')}, got ${JSON.stringify(v)}`);
+      return v as Criteria;
+    case 'mismatchesOnly':
+      return parseBoolean(v, where);
+  }
+}
+
+/** Read a campaign file. Input paths in it are taken relative to the file's folder. */
+export function readCampaignFile(path: string): RawSettings {
+  const file = resolve(path);
+  const text = readUserFile(file, 'campaign file').toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw usageError(`campaign file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw usageError(`campaign file ${path} must hold a JSON object of settings`);
+  const raw: RawSettings = {};
+  for (const [name, value] of Object.entries(json as Record<string, unknown>)) {
+    if (COMMENT_KEYS.has(name)) continue;
+    const key = keyOf(name);
+    if (!key) throw usageError(`campaign file ${path}: unknown setting "${name}"; known: ${Object.values(KEYS).join(', ')}`);
+    const parsed = parseValue(key, value, `${path}: ${name}`);
+    (raw as Record<string, unknown>)[key] = INPUT_PATH_KEYS.has(key) ? resolve(dirname(file), parsed as string) : parsed;
+  }
+  if (raw.name === undefined) raw.name = basename(dirname(file));
+  return raw;
+}
+
+/**
+ * Settings from command-line flags as commander gives them (strings, booleans, undefined).
+ * `flags` is keyed by commander's camelCase option names.
+ */
+export function settingsFromFlags(flags: Record<string, unknown>, cwd: string = process.cwd()): RawSettings {
+  const raw: RawSettings = {};
+  for (const [key, flag] of Object.entries(KEYS) as [keyof RawSettings, string][]) {
+    const v = flags[key];
+    if (v === undefined) continue;
+    const parsed = parseValue(key, v, `--${flag}`);
+    (raw as Record<string, unknown>)[key] = INPUT_PATH_KEYS.has(key) || key === 'out' ? resolve(cwd, parsed as string) : parsed;
+  }
+  return raw;
+}
+
+export interface CompleteOptions {
+  /** The package's default error_models/ folder, used when neither error models nor a fault list are given. */
+  defaultErrorModels: string;
+  shard?: Shard | null;
+  force?: boolean;
+  json?: boolean;
+  cwd?: string;
+}
+
+/**
+ * Merge sources (later ones win) and fill in defaults. `out` from a campaign file is taken
+ * relative to the working directory: results belong where the user runs, not inside the
+ * (possibly installed, read-only) campaign folder. Default out: results/<campaign name>.
+ */
+export function completeSettings(sources: RawSettings[], opts: CompleteOptions): CampaignSettings {
+  const s: RawSettings = Object.assign({}, ...sources) as RawSettings;
+  const cwd = opts.cwd ?? process.cwd();
+  if (!s.model) throw usageError('no model given: pass --model FILE.onnx or a campaign file');
+  if (!s.data) throw usageError('no input data given: pass --data FILE.npy or a campaign file');
+  const criteria = s.criteria ?? DEFAULTS.criteria;
+  if (criteria === 'classes' && s.topK !== undefined && s.topK !== 1) {
+    throw usageError('--top-k does not apply to --criteria classes (the reference rule fixes its own top-1 test); drop one of them');
+  }
+  const name = s.name ?? 'campaign';
+  const outRaw = s.out ?? (s.name ? `results/${name}` : 'results');
+  return {
+    name,
+    model: s.model,
+    data: s.data,
+    labels: s.labels ?? null,
+    errorModels: s.faults ? null : (s.errorModels ?? opts.defaultErrorModels),
+    faults: s.faults ?? null,
+    layers: s.layers ?? 'all',
+    faultsPerLayer: s.faultsPerLayer ?? (s.faults ? null : DEFAULTS.faultsPerLayer),
+    margin: s.margin ?? DEFAULTS.margin,
+    confidence: s.confidence ?? DEFAULTS.confidence,
+    seed: s.seed ?? DEFAULTS.seed,
+    inputs: s.inputs ?? null,
+    provider: s.provider ?? DEFAULTS.provider,
+    out: isAbsolute(outRaw) ? outRaw : resolve(cwd, outRaw),
+    workers: s.workers ?? (s.provider === 'cuda' ? 1 : availableParallelism()),
+    batch: s.batch ?? DEFAULTS.batch,
+    topK: s.topK ?? DEFAULTS.topK,
+    tolerance: s.tolerance ?? (criteria === 'classes' ? CLASSES_DEFAULT_TOLERANCE : 0),
+    criteria,
+    mismatchesOnly: s.mismatchesOnly ?? false,
+    shard: opts.shard ?? null,
+    force: opts.force ?? false,
+    json: opts.json ?? false,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Which layers a campaign injects: `--layers all` or a list of node or output tensor names,
+ * resolved against the model and against where the faults come from (error models: the layer
+ * needs a model file; a stored fault list: the layer needs faults in it). Targets come back in
+ * graph order, the order of every report.
+ */
+import { runtimeError, usageError } from '../errors.js';
+import type { ErrorModelSet } from '../error-models/index.js';
+import type { FaultList, FaultListLayer } from '../faults/faultlist.js';
+import { GraphIndex, listLayers, selectLayers } from '../onnx/index.js';
+
+export interface Target {
+  /** Node name (as reports show it). */
+  name: string;
+  /** The tensor faults overwrite. */
+  output: string;
+  opType: string;
+  /** Position of the producing node, for graph order. */
+  nodeIndex: number;
+  /** Error-model stem, or null with a stored fault list. */
+  errorModel: string | null;
+  /** The fault-list layer, with a stored fault list. */
+  listLayer: FaultListLayer | null;
+}
+
+export type FaultOrigin = { kind: 'models'; models: ErrorModelSet } | { kind: 'list'; list: FaultList };
+
+export function resolveTargets(
+  index: GraphIndex,
+  layers: 'all' | string[],
+  origin: FaultOrigin,
+  modelPath: string,
+  notice: (msg: string) => void,
+): Target[] {
+  const everyNode = listLayers(index, { all: true });
+  let targets: Target[];
+  if (origin.kind === 'models') {
+    const models = origin.models;
+    if (layers === 'all') {
+      const injectable = listLayers(index);
+      const missing = injectable.filter((l) => !models.has(l.errorModel!));
+      if (missing.length > 0) {
+        const names = [...new Set(missing.map((l) => l.errorModel))].join(', ');
+        notice(`skipping ${missing.length} layer(s) with no error model in ${models.dir} (${names}.json)`);
+      }
+      targets = injectable
+        .filter((l) => models.has(l.errorModel!))
+        .map((l) => ({ name: l.name, output: l.output, opType: l.opType, nodeIndex: l.nodeIndex, errorModel: l.errorModel, listLayer: null }));
+      if (targets.length === 0) throw usageError(`${modelPath} has no layer that the error models in ${models.dir} cover; check --error-models`);
+    } else {
+      targets = selectLayers(everyNode, layers).map((l) => {
+        if (l.errorModel === null) {
+          throw usageError(`--layers: ${l.name} is a ${l.opType}, which has no CLASSES error model; pick an injectable layer (classes profile MODEL lists them) or give a --faults list`);
+        }
+        models.require(l.errorModel);
+        return { name: l.name, output: l.output, opType: l.opType, nodeIndex: l.nodeIndex, errorModel: l.errorModel, listLayer: null };
+      });
+    }
+  } else {
+    const list = origin.list;
+    const fromList = list.layers.map((ll) => {
+      const p = index.producer.get(ll.output);
+      if (p === undefined) {
+        throw runtimeError(`--faults ${list.path}: faults target tensor "${ll.output}" (layer ${ll.name}), which ${modelPath} does not have; the list was made for another model`);
+      }
+      const node = index.nodes[p];
+      return { name: node.name, output: ll.output, opType: node.opType, nodeIndex: p, errorModel: null, listLayer: ll } satisfies Target;
+    });
+    if (layers === 'all') targets = fromList;
+    else {
+      targets = selectLayers(everyNode, layers).map((l) => {
+        const t = fromList.find((x) => x.name === l.name || x.output === l.output);
+        if (!t) throw usageError(`--layers: the fault list ${list.path} has no faults for layer ${l.name}`);
+        return t;
+      });
+    }
+  }
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (seen.has(t.output)) throw usageError(`--layers: tensor ${t.output} is named twice; list each layer once`);
+    seen.add(t.output);
+  }
+  return [...targets].sort((a, b) => a.nodeIndex - b.nodeIndex);
+}
+
+/**
+ * The per-sample shape of a layer output as the fault generator's {c, h, w}: CHW as is; a vector
+ * of F values as F channels of 1x1 (like a global pool's output); [C, L] as C rows of L; extra
+ * trailing dims are folded into w.
+ */
+export function toShape3(dims: readonly number[]): { c: number; h: number; w: number } {
+  if (dims.length === 0) return { c: 1, h: 1, w: 1 };
+  if (dims.length === 1) return { c: dims[0], h: 1, w: 1 };
+  if (dims.length === 2) return { c: dims[0], h: 1, w: dims[1] };
+  return { c: dims[0], h: dims[1], w: dims.slice(2).reduce((a, b) => a * b, 1) };
+}

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ResultStore } from '../../src/campaign/checkpoint.js';
+import { tempDir } from './fixtures.js';
+import { ClassesError } from '../../src/errors.js';
+
+const base = (out: string) => ({ out, planKey: 'k1', shard: null, layerCount: 2, header: 'h\n', force: false });
+
+test('rows past the last commit are dropped on resume; counts come back', () => {
+  const out = join(tempDir('classes-ckpt-'), 'res');
+  const a = ResultStore.open(base(out));
+  assert.equal(a.resumed, false);
+  a.counts.add(1, 'single', 2, 3);
+  a.append('r1\nr2\n', 2);
+  a.commit();
+  a.append('r3\n', 1); // not committed: as if killed here
+  a.close();
+  const b = ResultStore.open(base(out));
+  assert.equal(b.resumed, true);
+  assert.equal(b.unitsDone, 2);
+  assert.deepEqual(b.counts.get(1, 'single'), [0, 0, 3, 0]);
+  assert.equal(b.attempts, 2);
+  b.append('r3\n', 1);
+  b.finish('summary\n', '{}\n');
+  assert.equal(readFileSync(join(out, 'injections.csv'), 'utf8'), 'h\nr1\nr2\nr3\n');
+  assert.equal(readFileSync(join(out, 'summary.csv'), 'utf8'), 'summary\n');
+  assert.equal(existsSync(join(out, '.checkpoint.json')), false);
+  assert.equal(existsSync(join(out, '.injections.csv.part')), false);
+});
+
+test('finished results are not replaced without --force; another plan is refused', () => {
+  const out = join(tempDir('classes-ckpt-'), 'res');
+  const a = ResultStore.open(base(out));
+  a.finish('s\n', '{}\n');
+  assert.throws(() => ResultStore.open(base(out)), (e: unknown) => e instanceof ClassesError && e.exitCode === 2 && /--force/.test(e.message));
+  const c = ResultStore.open({ ...base(out), force: true });
+  assert.equal(c.resumed, false);
+  c.close();
+  // an unfinished run of other settings
+  assert.throws(() => ResultStore.open({ ...base(out), planKey: 'k2' }), /different settings/);
+  // a garbage tail in the part file is cut at the checkpoint
+  appendFileSync(join(out, '.injections.csv.part'), 'garbage');
+  const d = ResultStore.open(base(out));
+  d.finish('s\n', '{}\n');
+  assert.equal(readFileSync(join(out, 'injections.csv'), 'utf8'), 'h\n');
+});
+
+test('an unwritable output folder is a one-line runtime error', () => {
+  const dir = tempDir('classes-ckpt-');
+  writeFileSync(join(dir, 'file'), 'x');
+  assert.throws(() => ResultStore.open(base(join(dir, 'file', 'res'))), (e: unknown) => e instanceof ClassesError && e.exitCode === 1 && !e.message.includes('\n'));
+});

@@ -1,0 +1,69 @@
+/**
+ * Fault lists for campaign tests that need no error-model files: seeded random faults (a few
+ * positions, random values) for every injectable layer of a model, written as JSONL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GraphIndex, listLayers, loadModel } from '../../src/onnx/index.js';
+import { inferTensorTypes } from '../../src/runtime/index.js';
+import { writeFaultsJsonl } from '../../src/faults/jsonl.js';
+import { Rng } from '../../src/faults/rng.js';
+import type { Fault } from '../../src/faults/types.js';
+import { repoPath } from '../helpers.js';
+
+export const LENET = repoPath('campaigns', 'lenet5-mnist', 'model.onnx');
+export const LENET_DATA = repoPath('campaigns', 'lenet5-mnist', 'inputs.npy');
+export const LENET_LABELS = repoPath('campaigns', 'lenet5-mnist', 'labels.npy');
+export const RESNET = repoPath('test', 'fixtures', 'resnet-small.onnx');
+export const RESNET_DATA = repoPath('test', 'fixtures', 'resnet-small-inputs.npy');
+
+export function makeFault(layer: string, output: string, index: number, indices: number[], values: number[]): Fault {
+  return {
+    layer,
+    output,
+    index,
+    pattern: indices.length === 1 ? 'single' : 'same_row',
+    params: {},
+    indices: Uint32Array.from(indices),
+    valueClasses: new Uint8Array(indices.length).fill(2),
+    values: Float32Array.from(values),
+  };
+}
+
+/** Layers (name, output, per-sample size) of a model's injectable layers. */
+export async function injectableLayers(modelPath: string): Promise<{ name: string; output: string; size: number }[]> {
+  const loaded = loadModel(modelPath);
+  const layers = listLayers(new GraphIndex(loaded.model));
+  const types = await inferTensorTypes(loaded.model, layers.map((l) => l.output));
+  return layers.map((l) => {
+    const dims = types.get(l.output)!.dims.slice(1).map((d) => (typeof d === 'number' ? d : 1));
+    return { name: l.name, output: l.output, size: dims.reduce((a, b) => a * b, 1) };
+  });
+}
+
+/** `perLayer` random faults per injectable layer (1-4 positions, values in [-8, 8], one NaN in ten). */
+export async function randomFaultList(dir: string, modelPath: string, perLayer: number, seed = 1): Promise<string> {
+  const faults: Fault[] = [];
+  for (const l of await injectableLayers(modelPath)) {
+    for (let i = 0; i < perLayer; i++) {
+      const rng = Rng.forFault(seed, l.name, i);
+      const k = 1 + rng.index(4);
+      const idx = [...new Set(Array.from({ length: k }, () => rng.index(l.size)))].sort((a, b) => a - b);
+      const vals = idx.map(() => (rng.next() < 0.1 ? NaN : rng.uniform(-8, 8)));
+      faults.push(makeFault(l.name, l.output, i, idx, vals));
+    }
+  }
+  const path = join(dir, `faults-${perLayer}.jsonl`);
+  writeFaultsJsonl(path, faults);
+  return path;
+}
+
+const made: string[] = [];
+/** A fresh temporary folder, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  if (made.length === 0) process.on('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { completeSettings, parseShard, readCampaignFile, settingsFromFlags } from '../../src/campaign/settings.js';
+import { tempDir } from './fixtures.js';
+import { ClassesError } from '../../src/errors.js';
+
+const usage = (re: RegExp) => (err: unknown) => err instanceof ClassesError && err.exitCode === 2 && re.test(err.message);
+
+test('a campaign file: input paths relative to it, both key spellings, flags win', () => {
+  const dir = tempDir('classes-settings-');
+  mkdirSync(join(dir, 'c'));
+  const file = join(dir, 'c', 'campaign.json');
+  writeFileSync(file, JSON.stringify({ description: 'x', model: 'm.onnx', data: '../x.npy', faultsPerLayer: 50, 'top-k': 2, layers: ['a', 'b'], out: 'res' }));
+  const fromFile = readCampaignFile(file);
+  assert.equal(fromFile.model, join(dir, 'c', 'm.onnx'));
+  assert.equal(fromFile.data, join(dir, 'x.npy'));
+  assert.equal(fromFile.name, 'c');
+  const flags = settingsFromFlags({ faultsPerLayer: 'auto', seed: '7', layers: 'all', batch: '4' }, '/work');
+  const s = completeSettings([fromFile, flags], { defaultErrorModels: '/pkg/error_models', cwd: '/cwd' });
+  assert.equal(s.faultsPerLayer, 'auto');
+  assert.equal(s.seed, 7);
+  assert.equal(s.layers, 'all');
+  assert.equal(s.topK, 2);
+  assert.equal(s.batch, 4);
+  assert.equal(s.out, '/cwd/res'); // out: relative to the working directory
+  assert.equal(s.errorModels, '/pkg/error_models');
+  assert.equal(s.tolerance, 0);
+});
+
+test('defaults follow the fault source and the criteria', () => {
+  const s = completeSettings([{ model: '/m.onnx', data: '/x.npy', faults: '/f.jsonl', criteria: 'classes' }], { defaultErrorModels: '/e', cwd: '/w' });
+  assert.equal(s.errorModels, null);
+  assert.equal(s.faultsPerLayer, null); // every fault of the list
+  assert.equal(s.tolerance, 1e-3); // the reference's default
+  assert.equal(s.out, '/w/results');
+});
+
+test('bad settings are one-line usage errors naming the key', () => {
+  const dir = tempDir('classes-settings-');
+  const file = join(dir, 'campaign.json');
+  writeFileSync(file, JSON.stringify({ model: 'm.onnx', faultz: 3 }));
+  assert.throws(() => readCampaignFile(file), usage(/unknown setting "faultz"/));
+  writeFileSync(file, '{ not json');
+  assert.throws(() => readCampaignFile(file), usage(/not valid JSON/));
+  assert.throws(() => settingsFromFlags({ faultsPerLayer: 'many' }), usage(/--faults-per-layer/));
+  assert.throws(() => settingsFromFlags({ margin: '2' }), usage(/--margin/));
+  assert.throws(() => settingsFromFlags({ provider: 'tpu' }), usage(/--provider/));
+  assert.throws(() => completeSettings([{ data: '/x.npy' }], { defaultErrorModels: '/e' }), usage(/no model/));
+  assert.throws(() => completeSettings([{ model: '/m', data: '/x', criteria: 'classes', topK: 3 }], { defaultErrorModels: '/e' }), usage(/--top-k/));
+  assert.throws(() => readCampaignFile(join(dir, 'missing.json')), usage(/does not exist/));
+});
+
+test('--shard i/n', () => {
+  assert.deepEqual(parseShard('2/8', '--shard'), { index: 2, count: 8 });
+  assert.throws(() => parseShard('0/8', '--shard'), usage(/out of range/));
+  assert.throws(() => parseShard('9/8', '--shard'), usage(/out of range/));
+  assert.throws(() => parseShard('two', '--shard'), usage(/i\/n/));
+});

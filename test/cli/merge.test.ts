@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers.js';
+import { LENET, LENET_DATA, randomFaultList, tempDir } from '../campaign/fixtures.js';
+
+test('shards 1..3 merged give the bytes of one run; bad merges are one-line errors', async () => {
+  const dir = tempDir('classes-merge-');
+  const list = await randomFaultList(dir, LENET, 5);
+  const base = ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '6', '--json', '--mismatches-only'];
+  const whole = runCli([...base, '--out', join(dir, 'whole')]);
+  assert.equal(whole.code, 0, whole.stderr);
+  for (const i of [1, 2, 3]) {
+    const r = runCli([...base, '--shard', `${i}/3`, '--out', join(dir, `shard-${i}`), '--workers', String(i)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).shard, `${i}/3`);
+  }
+  const shards = [3, 1, 2].map((i) => join(dir, `shard-${i}`));
+  // a missing shard
+  const partial = runCli(['merge', ...shards.slice(0, 2), '--out', join(dir, 'merged')]);
+  assert.equal(partial.code, 2);
+  assert.match(partial.stderr, /shard 2\/3 missing/);
+  // a whole run is not a shard
+  const notShard = runCli(['merge', join(dir, 'whole'), ...shards, '--out', join(dir, 'merged')]);
+  assert.equal(notShard.code, 2);
+  assert.match(notShard.stderr, /not a shard/);
+  const m = runCli(['merge', ...shards, '--out', join(dir, 'merged'), '--json']);
+  assert.equal(m.code, 0, m.stderr);
+  assert.equal(JSON.parse(m.stdout).runs, JSON.parse(whole.stdout).runs);
+  for (const f of ['injections.csv', 'summary.csv']) assert.equal(readFileSync(join(dir, 'merged', f), 'utf8'), readFileSync(join(dir, 'whole', f), 'utf8'), f);
+  const manifest = JSON.parse(readFileSync(join(dir, 'merged', 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.shards, ['1/3', '2/3', '3/3']);
+  assert.equal(manifest.shard, null);
+  // the merged reports are not replaced without --force
+  const again = runCli(['merge', ...shards, '--out', join(dir, 'merged')]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already exists; pass --force/);
+  // shards of another campaign do not mix
+  // (a copy of shard 2 whose manifest says it belongs to another plan)
+  const otherDir = join(dir, 'other-2');
+  cpSync(shards[2], otherDir, { recursive: true });
+  const om = JSON.parse(readFileSync(join(otherDir, 'manifest.json'), 'utf8'));
+  writeFileSync(join(otherDir, 'manifest.json'), JSON.stringify({ ...om, planKey: '0'.repeat(64) }));
+  const mixed = runCli(['merge', shards[1], join(dir, 'other-2'), shards[0], '--out', join(dir, 'mixed')]);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /another campaign/);
+});

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT, runCli } from '../helpers.js';
+import { LENET, LENET_DATA, randomFaultList, tempDir } from '../campaign/fixtures.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** unitsDone of the run's checkpoint, or -1 when there is none (yet, or any more). */
+function unitsDone(out: string): number {
+  try {
+    return (JSON.parse(readFileSync(join(out, '.checkpoint.json'), 'utf8')) as { unitsDone: number }).unitsDone;
+  } catch {
+    return -1;
+  }
+}
+
+test('kill -9 in the middle, run the same command again: the same bytes as an uninterrupted run', async (t) => {
+  const dir = tempDir('classes-resume-');
+  const list = await randomFaultList(dir, LENET, 30);
+  const args = (out: string) => ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '24', '--out', out, '--json'];
+  const out = join(dir, 'killed');
+  // slow on purpose (one worker, one copy per run) so that it is still running when killed
+  const child = spawn(process.execPath, [BIN, ...args(out), '--workers', '1', '--batch', '1'], { cwd: ROOT, stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let killedMidway = false;
+  for (let i = 0; i < 1500 && child.exitCode === null; i++) {
+    if (unitsDone(out) > 0) {
+      child.kill('SIGKILL');
+      killedMidway = true;
+      break;
+    }
+    await sleep(10);
+  }
+  await exited;
+  t.diagnostic(killedMidway ? `killed after ${unitsDone(out)} faults` : 'the run ended before it could be killed');
+  if (killedMidway) {
+    assert.ok(existsSync(join(out, '.checkpoint.json')));
+    assert.equal(existsSync(join(out, 'injections.csv')), false);
+  }
+  // same command (another batch size and worker count do not matter)
+  const resumed = runCli(args(out));
+  assert.equal(resumed.code, 0, resumed.stderr);
+  if (killedMidway) assert.match(resumed.stderr, /resuming/);
+  assert.equal(JSON.parse(resumed.stdout).resumed, killedMidway);
+  const whole = runCli(args(join(dir, 'whole')));
+  assert.equal(whole.code, 0, whole.stderr);
+  for (const f of ['injections.csv', 'summary.csv']) assert.equal(readFileSync(join(out, f), 'utf8'), readFileSync(join(dir, 'whole', f), 'utf8'), f);
+  const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  assert.equal(m.timing.attempts, killedMidway ? 2 : 1);
+  assert.equal(existsSync(join(out, '.checkpoint.json')), false);
+});

@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoPath, runCli } from '../helpers.js';
+import { LENET, LENET_DATA, RESNET, randomFaultList, makeFault, tempDir } from '../campaign/fixtures.js';
+import { writeFaultArchive } from '../../src/faults/archive/index.js';
+
+const tmp = () => tempDir('classes-cli-campaign-');
+const CAMPAIGN = repoPath('campaigns', 'lenet5-mnist', 'campaign.json');
+
+/** A one-line error on stderr, and the exit code. */
+function assertOneLineError(r: { code: number; stderr: string }, code: number, re: RegExp): void {
+  assert.equal(r.code, code, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], re);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+}
+
+test('the built-in campaign end to end (the package error models), --json, and no overwrite without --force', () => {
+  const out = join(tmp(), 'res');
+  const args = ['run-campaign', CAMPAIGN, '--faults-per-layer', '4', '--inputs', '8', '--out', out];
+  const r = runCli([...args, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.ok, true);
+  assert.equal(j.runs, 8 * 4 * 8);
+  assert.equal(j.outcomes.masked + j.outcomes['sdc-safe'] + j.outcomes['sdc-critical'] + j.outcomes['non-finite'], j.runs);
+  const inj = readFileSync(join(out, 'injections.csv'), 'utf8').trim().split('\n');
+  assert.equal(inj[0], 'layer,output,fault,pattern,cardinality,input,label,golden_top1,faulty_top1,outcome,max_abs_diff');
+  assert.equal(inj.length, 1 + j.runs);
+  const summary = readFileSync(join(out, 'summary.csv'), 'utf8');
+  assert.match(summary, /^layer,output,pattern,runs,masked,sdc_safe,sdc_critical,non_finite,masked_rate,masked_ci_low/);
+  const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  assert.equal(m.seed, 1);
+  assert.equal(m.hashes.model.length, 64);
+  assert.equal(m.layers.length, 8);
+  assert.ok(m.layers.every((l: { goldenVsPlain: { top1Changes: number } }) => l.goldenVsPlain.top1Changes === 0));
+  assert.ok(typeof m.timing.injectionsPerSecond === 'number');
+  // a second run refuses to replace the results, and leaves them as they were
+  const before = statSync(join(out, 'injections.csv')).mtimeMs;
+  assertOneLineError(runCli(args), 2, /already exists; pass --force/);
+  assert.equal(statSync(join(out, 'injections.csv')).mtimeMs, before);
+  // the table, with --force
+  const again = runCli([...args, '--force']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /sdc-critical/);
+  assert.match(again.stdout, /total/);
+  assert.equal(readFileSync(join(out, 'injections.csv'), 'utf8').trim().split('\n').length, inj.length);
+});
+
+test('worker count and batch size do not change a byte', async () => {
+  const dir = tmp();
+  const list = await randomFaultList(dir, LENET, 6);
+  const base = ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '10', '--json'];
+  const a = runCli([...base, '--workers', '1', '--batch', '1', '--out', join(dir, 'a')]);
+  const b = runCli([...base, '--workers', '2', '--batch', '16', '--out', join(dir, 'b')]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  for (const f of ['injections.csv', 'summary.csv']) assert.equal(readFileSync(join(dir, 'a', f), 'utf8'), readFileSync(join(dir, 'b', f), 'utf8'), f);
+  // --mismatches-only keeps the rows whose top-1 changed or whose output is non-finite, and the same summary
+  const c = runCli([...base, '--mismatches-only', '--out', join(dir, 'c')]);
+  assert.equal(c.code, 0, c.stderr);
+  const all = readFileSync(join(dir, 'a', 'injections.csv'), 'utf8').trim().split('\n');
+  const kept = all.filter((line, i) => i === 0 || line.split(',')[9] === 'non-finite' || line.split(',')[7] !== line.split(',')[8]);
+  assert.equal(readFileSync(join(dir, 'c', 'injections.csv'), 'utf8'), kept.join('\n') + '\n');
+  assert.equal(readFileSync(join(dir, 'c', 'summary.csv'), 'utf8'), readFileSync(join(dir, 'a', 'summary.csv'), 'utf8'));
+});
+
+test('bad input: one-line errors, nothing lost', async () => {
+  const dir = tmp();
+  const list = await randomFaultList(dir, LENET, 1);
+  // existing results that no failed command may touch
+  const out = join(dir, 'res');
+  const ok = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '2', '--out', out, '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const snapshot = () => ['injections.csv', 'summary.csv', 'manifest.json'].map((f) => readFileSync(join(out, f), 'utf8')).join('\0');
+  const before = snapshot();
+  const base = ['run-campaign', '--data', LENET_DATA, '--faults', list, '--inputs', '2', '--out', out, '--force'];
+
+  assertOneLineError(runCli([...base, '--model', join(dir, 'missing.onnx')]), 2, /model .*missing\.onnx does not exist/);
+  // data that does not fit the model (ResNet inputs are 3x32x32)
+  assertOneLineError(runCli(['run-campaign', '--model', RESNET, '--data', LENET_DATA, '--faults', list, '--out', out, '--force']), 2, /shape/);
+  assertOneLineError(runCli([...base, '--model', LENET, '--layers', 'conv9']), 2, /no layer named "conv9"/);
+  assertOneLineError(runCli([...base, '--model', LENET, '--inputs', '100000']), 2, /--inputs 100000/);
+  assertOneLineError(runCli([...base, '--model', LENET, '--faults-per-layer', 'lots']), 2, /--faults-per-layer/);
+  // a fault list made for another model (its manifest names another model's hash)
+  const tar = join(dir, 'other.tar');
+  writeFaultArchive(
+    tar,
+    { seed: 1, modelSha256: 'f'.repeat(64), errorModels: { x: '0'.repeat(64) } },
+    [{ info: { name: '/conv1/Conv', output: '/conv1/Conv_output_0', shape: { c: 6, h: 28, w: 28 }, range: { min: -1, max: 1 }, errorModel: 'x' }, faults: [makeFault('/conv1/Conv', '/conv1/Conv_output_0', 0, [1], [1])] }],
+  );
+  assertOneLineError(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', tar, '--out', out, '--force']), 2, /made for another model/);
+  // a JSONL list naming tensors the model does not have
+  const foreign = join(dir, 'foreign.jsonl');
+  writeFileSync(foreign, readFileSync(list, 'utf8').replaceAll('/conv1/Conv_output_0', '/nope_output_0'));
+  assertOneLineError(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', foreign, '--out', out, '--force']), 1, /made for another model/);
+  // an output folder that cannot be created
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  assertOneLineError(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '2', '--out', join(file, 'res')]), 1, /cannot (create|write)/);
+  // CUDA unavailable
+  assertOneLineError(runCli([...base, '--model', LENET, '--provider', 'cuda'], { env: { CLASSES_FORCE_NO_CUDA: '1' } }), 1, /CUDA/);
+  assert.equal(snapshot(), before);
+  assert.equal(existsSync(join(out, '.checkpoint.json')), false);
+});
+
+test('run-campaign --help shows examples', () => {
+  const r = runCli(['run-campaign', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /--faults-per-layer/);
+  assert.match(r.stdout, /classes run-campaign campaigns\/lenet5-mnist\/campaign.json/);
+  assert.match(r.stdout, /--shard 2\/8/);
+});
