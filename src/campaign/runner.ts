@@ -10,6 +10,7 @@
  * 4. Write summary.csv and manifest.json, then move injections.csv into place.
  */
 import { readFileSync } from 'node:fs';
+import { isGpuProvider } from '../runtime/providers.js';
 import { usageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { sha256Hex } from '../util/hash.js';
@@ -272,7 +273,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       const maxInFlight = 2 * pool.size;
       for (const l of layersTodo) {
         const t = targets[l];
-        const g = await goldenForLayer(pm, t.output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: settings.provider === 'cuda' });
+        const g = await goldenForLayer(pm, t.output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: isGpuProvider(settings.provider) });
         breakdown.prefixMs += g.prefixMs;
         breakdown.goldenMs += g.goldenMs;
         const cmp = compareWithPlain(g.golden, g.goldenTop1, plain, g.classes);
@@ -308,7 +309,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           golden: g.golden,
           goldenTop1: g.goldenTop1,
           batch,
-          padBatches: settings.provider === 'cuda',
+          padBatches: isGpuProvider(settings.provider),
           classify: { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance },
           provider: settings.provider,
           externalData: setup.loaded.externalData.length > 0 ? setup.loaded.externalData : undefined,

@@ -5,13 +5,14 @@
  * then merged with flags winning, then completed with defaults into `CampaignSettings`.
  */
 import { availableParallelism } from 'node:os';
+import { isGpuProvider } from '../runtime/providers.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { readUserFile } from '../util/files.js';
 import { CRITERIA, CLASSES_DEFAULT_TOLERANCE, type Criteria } from './outcome.js';
 
-export type Provider = 'cpu' | 'cuda';
-export const PROVIDERS: readonly Provider[] = ['cpu', 'cuda'];
+export type Provider = 'cpu' | 'cuda' | 'webgpu';
+export const PROVIDERS: readonly Provider[] = ['cpu', 'cuda', 'webgpu'];
 
 export interface Shard {
   /** 1-based shard number (the i of i/n). */
@@ -294,7 +295,7 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
     inputs: s.inputs ?? null,
     provider: s.provider ?? DEFAULTS.provider,
     out: isAbsolute(outRaw) ? outRaw : resolve(cwd, outRaw),
-    workers: s.workers ?? (s.provider === 'cuda' ? 1 : availableParallelism()),
+    workers: s.workers ?? (isGpuProvider(s.provider ?? DEFAULTS.provider) ? 1 : availableParallelism()),
     batch: s.batch ?? DEFAULTS.batch,
     topK: s.topK ?? DEFAULTS.topK,
     tolerance: s.tolerance ?? (criteria === 'classes' ? CLASSES_DEFAULT_TOLERANCE : 0),

@@ -42,7 +42,7 @@ export function registerProfile(program: Command): void {
     .option('--layers <names>', 'comma-separated layers to profile, by node name or output tensor name')
     .option('--all', 'also list nodes that are not injectable', false)
     .option('--conv-strategy <s>', 'GPU convolution algorithm whose error model Conv layers get: gemm, fft or win', 'gemm')
-    .option('--provider <p>', 'execution provider: cpu, cuda, or auto (CUDA if installed, else CPU)', 'cpu')
+    .option('--provider <p>', 'execution provider: cpu, cuda, webgpu, or auto (CUDA if installed, else CPU)', 'cpu')
     .option('--json', 'print the profile as one JSON object instead of a table', false)
     .option('-o, --output <file>', 'write the profile JSON to this file (for gen-faults and run-campaign)')
     .option('--force', 'overwrite the output file if it exists', false)

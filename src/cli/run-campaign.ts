@@ -131,7 +131,7 @@ export function registerRunCampaign(program: Command): void {
     .option('--confidence <c>', 'confidence level for --faults-per-layer auto (default 0.95)')
     .option('--seed <n>', 'seed of the generated faults (default 0)')
     .option('--inputs <n>', 'use the first N inputs of the data (default: all)')
-    .option('--provider <name>', 'cpu or cuda (default cpu)')
+    .option('--provider <name>', 'cpu, cuda (needs the CUDA provider installed) or webgpu (bundled; a GPU with Vulkan drivers) (default cpu)')
     .option('--out <dir>', 'output folder (default results/<campaign name>, or results/)')
     .option('--workers <n>', 'worker threads, each with one single-threaded session (default: the number of cores)')
     .option('--batch <n>', 'faulty copies stacked per suffix run (default 32); results do not depend on it')

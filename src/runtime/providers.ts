@@ -9,9 +9,24 @@ import { runtimeError, usageError } from '../errors.js';
  * fallback (onnxruntime-notes.md). So the library file is checked before any CUDA session.
  */
 
-export type Provider = 'cpu' | 'cuda';
+export type Provider = 'cpu' | 'cuda' | 'webgpu';
 export type ProviderRequest = Provider | 'auto';
-export const PROVIDER_REQUESTS: readonly ProviderRequest[] = ['cpu', 'cuda', 'auto'];
+export const PROVIDER_REQUESTS: readonly ProviderRequest[] = ['cpu', 'cuda', 'webgpu', 'auto'];
+
+/**
+ * GPU providers run one session per process (workers = 1 by default) and get fixed-size batches:
+ * GPU kernels may pick another algorithm for another batch size, which would change last bits.
+ */
+export function isGpuProvider(p: string): boolean {
+  return p === 'cuda' || p === 'webgpu';
+}
+
+/**
+ * onnxruntime-node bundles a WebGPU provider (Dawn over Vulkan on Linux): a GPU path with nothing
+ * to download, needing only a Vulkan loader (libvulkan1) and the GPU driver's Vulkan ICD.
+ */
+export const WEBGPU_HINT =
+  'WebGPU needs a GPU with Vulkan drivers (on Linux: the libvulkan1 package and the GPU vendor\'s Vulkan driver); or use --provider cpu';
 
 export const CUDA_INSTALL_COMMAND = 'node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12';
 export const CUDA_INSTALL_HINT = `install the CUDA provider with \`${CUDA_INSTALL_COMMAND}\` (it also needs CUDA 12 and cuDNN 9), or use --provider cpu`;

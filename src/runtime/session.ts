@@ -7,7 +7,7 @@ import { encodeModel } from '../onnx/model.js';
 import type { ExternalDataFile, LoadedModel } from '../onnx/model.js';
 import type { ModelProto } from '../onnx/gen/onnx_pb.js';
 import type { ElemTypeName } from '../onnx/dtype.js';
-import { CUDA_INSTALL_COMMAND, assertProviderAvailable, cudaLibraryInstalled, type Provider, type ProviderRequest } from './providers.js';
+import { CUDA_INSTALL_COMMAND, WEBGPU_HINT, assertProviderAvailable, cudaLibraryInstalled, type Provider, type ProviderRequest } from './providers.js';
 import type { HostTensor, TensorArray } from './tensors.js';
 
 /**
@@ -169,6 +169,15 @@ export async function createSession(source: ModelSource, options: SessionOptions
   const label = options.label ?? describe(source);
   const request = options.provider ?? 'cpu';
   if (request === 'cpu') return open(source, 'cpu', options, label);
+  if (request === 'webgpu') {
+    try {
+      return await open(source, 'webgpu', options, label);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      const adapter = /adapter/i.exec(reason) ? 'no WebGPU adapter was found' : reason.split('\n')[0];
+      throw runtimeError(`--provider webgpu: ONNX Runtime could not start WebGPU (${adapter}); ${WEBGPU_HINT}`);
+    }
+  }
   if (!cudaLibraryInstalled()) {
     assertProviderAvailable(request);
     options.onWarning?.(`--provider auto: the CUDA provider is not installed, running on the CPU; for CUDA run \`${CUDA_INSTALL_COMMAND}\` (needs CUDA 12 and cuDNN 9)`);
@@ -219,7 +228,7 @@ async function open(source: ModelSource, provider: Provider, options: SessionOpt
     return new Session(lib, inner, provider, label, profileDir);
   } catch (err) {
     if (profileDir !== null) rmSync(profileDir, { recursive: true, force: true });
-    if (provider === 'cuda') throw err;
+    if (provider !== 'cpu') throw err;
     throw runtimeError(`${label}: ONNX Runtime cannot load the model: ${firstLine(err)}`);
   }
 }
