@@ -17,6 +17,7 @@ GPU=${1:?usage: bash bench/gpu-check.sh cuda|webgpu [faults-per-layer] [inputs]}
 FAULTS=${2:-100}
 INPUTS=${3:-64}
 OUT=${GPU_CHECK_OUT:-$(mktemp -d -t classes-gpu-check.XXXXXX)}
+mkdir -p "$OUT"
 
 [ -f dist/src/cli/main.js ] || npx tsc -p .
 if [ "$GPU" = cuda ]; then
