@@ -1,7 +1,7 @@
 /**
  * Benchmark of the campaign runner against the plain approach (issue 4, "Speed").
  *
- *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--json]
+ *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--early-exit auto|off] [--json]
  *
  * For every injectable layer of the residual fixture and of LeNet-5, with N faults (default 500)
  * on M inputs (default 16):
@@ -27,6 +27,7 @@ import { GeneratedFaults } from '../src/campaign/fault-source.js';
 import { toShape3 } from '../src/campaign/targets.js';
 import { injectionRowsCsv, type InjectionRow } from '../src/report/injections.js';
 import { ROOT } from '../test/helpers.js';
+import type { EarlyExitMode } from '../src/campaign/early-exit.js';
 
 interface LayerBench {
   layer: string;
@@ -37,6 +38,9 @@ interface LayerBench {
   oursPerSec: number;
   gain: number;
   skipped: number;
+  /** Copies stopped after stage 1 (early exit), and the cut tensor ('' when the layer had none). */
+  stopped: number;
+  cut: string;
   shape: number[];
   range: { min: number; max: number };
   ms: { prefix: number; golden: number; suffix: number; build: number; classify: number; faults: number; reporting: number };
@@ -58,6 +62,13 @@ interface ModelBench {
   plainMachine: { threads: number; perSec: number };
 }
 
+function earlyExitArg(): EarlyExitMode {
+  const i = process.argv.indexOf('--early-exit');
+  const v = i >= 0 ? process.argv[i + 1] : 'auto';
+  if (v !== 'auto' && v !== 'off') throw new Error(`--early-exit: expected auto or off, got ${v}`);
+  return v;
+}
+
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
@@ -76,7 +87,7 @@ function errorModelsDir(): string {
 
 async function benchModel(name: string, model: string, data: string, faults: number, inputs: number, plainFaults: number): Promise<ModelBench> {
   const out = mkdtempSync(join(tmpdir(), 'classes-bench-'));
-  const settings = completeSettings([{ model, data, errorModels: errorModelsDir(), faultsPerLayer: faults, inputs, seed: 1, batch: 32, workers: availableParallelism(), out: join(out, 'run') }], {
+  const settings = completeSettings([{ model, data, errorModels: errorModelsDir(), faultsPerLayer: faults, inputs, seed: 1, batch: 32, workers: availableParallelism(), out: join(out, 'run'), earlyExit: earlyExitArg() }], {
     defaultErrorModels: errorModelsDir(),
   });
   const setup = planCampaign(settings);
@@ -90,7 +101,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
   for (let l = 0; l < setup.targets.length; l++) {
     const t = setup.targets[l];
     const t0 = performance.now();
-    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false });
+    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false, earlyExit: settings.earlyExit });
     const tf0 = performance.now();
     const src = new GeneratedFaults(setup.models!.get(t.errorModel!)!, { layer: t.name, output: t.output, shape: toShape3(g.targetDims), range: g.range! }, 1);
     const list = Array.from({ length: faults }, (_, i) => src.fault(i));
@@ -109,6 +120,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
       padBatches: false,
       classify: classifyOpts,
       provider: 'cpu',
+      earlyExit: g.earlyExit,
     });
     const tr0 = performance.now();
     const r = await inj.runChunk(packed);
@@ -143,6 +155,8 @@ async function benchModel(name: string, model: string, data: string, faults: num
       oursPerSec,
       gain: oursPerSec / plainPerSec,
       skipped: r.skipped,
+      stopped: r.stoppedEarly,
+      cut: g.earlyExit?.cut ?? '',
       shape: g.targetDims,
       range: g.range!,
       ms: { prefix: g.prefixMs, golden: g.goldenMs, suffix: suffixOther, build: r.buildMs, classify: r.classifyMs, faults: faultsMs, reporting: t1 - tr1 },
@@ -182,7 +196,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
 }
 
 function report(b: ModelBench): string {
-  const head = ['layer', 'op', 'bnd', 'plain/s', 'ours/s', 'gain', 'skip', 'prefix', 'golden', 'suffix', 'build', 'classify', 'faults', 'report'];
+  const head = ['layer', 'op', 'bnd', 'plain/s', 'ours/s', 'gain', 'skip', 'early', 'prefix', 'golden', 'suffix', 'build', 'classify', 'faults', 'report'];
   const rows = b.layers.map((l) => [
     l.layer,
     l.op,
@@ -191,12 +205,13 @@ function report(b: ModelBench): string {
     l.oursPerSec.toFixed(0),
     `${l.gain.toFixed(1)}x`,
     String(l.skipped),
+    l.cut === '' ? '-' : String(l.stopped),
     ...[l.ms.prefix, l.ms.golden, l.ms.suffix, l.ms.build, l.ms.classify, l.ms.faults, l.ms.reporting].map((x) => x.toFixed(0)),
   ]);
   const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const fmt = (r: string[]) => r.map((x, c) => (c < 2 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ');
   return (
-    `\n${b.model}: ${b.faults} faults x ${b.inputs} inputs per layer, ${b.layers.length} layers (plain approach timed on ${b.plainFaults} faults per layer; times in ms, one thread)\n` +
+    `\n${b.model}: ${b.faults} faults x ${b.inputs} inputs per layer, ${b.layers.length} layers (early exit ${earlyExitArg()}; 'early': copies stopped after stage 1, '-' no cut; plain approach timed on ${b.plainFaults} faults per layer; times in ms, one thread)\n` +
     [fmt(head), ...rows.map(fmt)].join('\n') +
     `\nall layers: plain ${b.plainPerSec.toFixed(0)} injections/s, ours ${b.oursPerSec.toFixed(0)} injections/s, gain ${b.gain.toFixed(1)}x` +
     `\nwhole machine: plain approach in one process ${b.plainPerSec.toFixed(0)} injections/s with 1 thread, ${b.plainMachine.perSec.toFixed(0)} with ${b.plainMachine.threads} intra-op threads; ` +

@@ -12,6 +12,7 @@ import { argmax } from './outcome.js';
 import type { BoundaryTensor, NumericArray } from './injector.js';
 import type { Provider } from './settings.js';
 import { campaignSessionOptions } from './session-options.js';
+import { chooseEarlyExitCut, type EarlyExitCut, type EarlyExitMode } from './early-exit.js';
 
 export interface PreparedModel {
   loaded: LoadedModel;
@@ -106,6 +107,24 @@ export interface LayerGolden {
   range: { min: number; max: number } | null;
   prefixMs: number;
   goldenMs: number;
+  /** The suffix cut in two stages (early-exit.ts), or null when the layer runs the whole suffix. */
+  earlyExit: EarlyExitStages | null;
+  /** Why a cut that was found is not used (its stages' golden differs from the suffix's). */
+  earlyExitRefused: string | null;
+}
+
+/**
+ * The suffix as two stages: stage 1 takes some of the boundary tensors and gives the cut tensor
+ * D (and whatever else stage 2 reads from it); stage 2 takes D and the other tensors and gives
+ * the scores. The golden scores of such a layer are stage 2 run on stage 1's golden outputs.
+ */
+export interface EarlyExitStages extends EarlyExitCut {
+  stage1: Uint8Array;
+  /** Indices into the layer's boundary of stage 1's inputs. */
+  stage1Inputs: number[];
+  stage2: Uint8Array;
+  /** Stage 2's inputs, D first, with their golden values for every input (fault-free). */
+  stage2Boundary: BoundaryTensor[];
 }
 
 export interface LayerGoldenOptions {
@@ -113,6 +132,98 @@ export interface LayerGoldenOptions {
   /** Copies per suffix run: the golden run uses the same batch as the faulty runs. */
   batch: number;
   padBatches: boolean;
+  /** Whether to cut the suffix in two stages where it pays (default 'off'). */
+  earlyExit?: EarlyExitMode;
+}
+
+/**
+ * Run `session` over all inputs, `batch` at a time, feeding each input's row of `tensors`, and
+ * gather `outputs` per input into shared arrays. Null when an output has no batch axis.
+ */
+async function runOverInputs(
+  session: Session,
+  tensors: readonly BoundaryTensor[],
+  outputs: readonly string[],
+  n: number,
+  batch: number,
+  pad: boolean,
+): Promise<Map<string, { data: NumericArray; sampleDims: number[]; type: ElemTypeName }> | null> {
+  const got = new Map<string, { data: NumericArray; sampleDims: number[]; type: ElemTypeName }>();
+  for (const [from, count] of groups(n, batch)) {
+    const runCount = pad ? batch : count;
+    const feeds: Record<string, HostTensor> = {};
+    for (const b of tensors) {
+      const per = sampleCount(b.sampleDims);
+      const Ctor = b.data.constructor as new (n: number) => NumericArray;
+      const data = new Ctor(runCount * per);
+      for (let c = 0; c < runCount; c++) {
+        const x = from + Math.min(c, count - 1);
+        (data as Float32Array).set((b.data as Float32Array).subarray(x * per, (x + 1) * per), c * per);
+      }
+      feeds[b.name] = { type: b.type, dims: b.batched ? [runCount, ...b.sampleDims] : b.sampleDims, data };
+    }
+    const out = await session.run(feeds, [...outputs]);
+    for (const name of outputs) {
+      const t = out[name];
+      if (t.data instanceof Array || t.dims.length === 0 || t.dims[0] !== runCount) return null;
+      let g = got.get(name);
+      if (g === undefined) {
+        const sampleDims = t.dims.slice(1);
+        g = { data: sharedLike(t.data, n * sampleCount(sampleDims)), sampleDims, type: t.type as ElemTypeName };
+        got.set(name, g);
+      }
+      const per = sampleCount(g.sampleDims);
+      if (t.data.length !== runCount * per) return null;
+      (g.data as Float32Array).set((t.data as Float32Array).subarray(0, count * per), from * per);
+    }
+  }
+  return got;
+}
+
+/**
+ * Cut the suffix of `target` at an early-exit tensor and compute the golden values through the
+ * two stages; null when no cut pays or the stages cannot take a batch.
+ */
+async function earlyExitStages(
+  pm: PreparedModel,
+  target: string,
+  suffix: ModelProto,
+  boundary: readonly BoundaryTensor[],
+  n: number,
+  opts: LayerGoldenOptions,
+): Promise<{ stages: EarlyExitStages; golden: Float32Array } | null> {
+  const choice = chooseEarlyExitCut(pm.base, target, (t) => pm.types.get(t)?.elemType === 1);
+  if (choice === null) return null;
+  const split = splitAt(suffix, choice.cut, { tensorTypes: pm.types });
+  if (!split.batchDynamic || split.unaffectedOutputs.length > 0 || !split.suffixOutputs.includes(pm.scoresName)) return null;
+  const stage1Names = new GraphIndex(split.prefix).inputs.map((i) => i.name);
+  const stage1Inputs = stage1Names.map((name) => boundary.findIndex((b) => b.name === name));
+  if (stage1Inputs.some((i) => i < 0)) return null;
+  const stage1Outputs = split.prefixOutputs;
+  const stage1 = encodeModel(split.prefix);
+  const stage2 = encodeModel(split.suffix);
+  const batch = Math.max(opts.batch, 1);
+  const sessions: (Session | null)[] = [null, null];
+  try {
+    sessions[0] = await createSession(stage1, campaignSessionOptions(opts.provider, pm.loaded.externalData, `stage 1 of ${target}`));
+    const mid = await runOverInputs(sessions[0], stage1Inputs.map((i) => boundary[i]), stage1Outputs, n, batch, opts.padBatches);
+    if (mid === null) return null;
+    const stage2Boundary: BoundaryTensor[] = [];
+    for (const name of split.boundary) {
+      const m = mid.get(name);
+      const b = m ? { name, type: m.type, sampleDims: m.sampleDims, batched: true, data: m.data } : boundary.find((x) => x.name === name);
+      if (b === undefined || !b.batched) return null;
+      stage2Boundary.push(b);
+    }
+    if (stage2Boundary[0].name !== choice.cut || !(stage2Boundary[0].data instanceof Float32Array)) return null;
+    sessions[1] = await createSession(stage2, campaignSessionOptions(opts.provider, pm.loaded.externalData, `stage 2 of ${target}`));
+    const scores = await runOverInputs(sessions[1], stage2Boundary, [pm.scoresName], n, batch, opts.padBatches);
+    if (scores === null) return null;
+    const golden = Float32Array.from(scores.get(pm.scoresName)!.data as Float32Array);
+    return { stages: { ...choice, stage1, stage1Inputs, stage2, stage2Boundary }, golden };
+  } finally {
+    for (const s of sessions) await s?.release();
+  }
 }
 
 /**
@@ -204,6 +315,15 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
       await session.suffix?.release();
     }
   }
+  // Early exit only where the two stages give the very bits the whole suffix gives on every
+  // input: ONNX Runtime may fuse differently across the cut, and results must not depend on
+  // --early-exit.
+  let earlyExitRefused: string | null = null;
+  let early = suffix !== null && batched && opts.earlyExit === 'auto' ? await earlyExitStages(pm, target, split.suffix, boundary, n, opts) : null;
+  if (early !== null && !sameBits(early.golden, golden)) {
+    earlyExitRefused = `early exit at ${early.stages.cut} not used: the two stages' golden scores differ in the last bits from the whole suffix's`;
+    early = null;
+  }
   const goldenTop1 = new Int32Array(n);
   for (let x = 0; x < n; x++) goldenTop1[x] = argmax(golden, x * classes, classes);
   const t2 = performance.now();
@@ -219,7 +339,17 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
     range: min <= max ? { min, max } : null,
     prefixMs: t1 - t0,
     goldenMs: t2 - t1,
+    earlyExit: early?.stages ?? null,
+    earlyExitRefused,
   };
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
+  return true;
 }
 
 /** Scores of the plain (unsplit, unmodified) model for every input. */

@@ -14,6 +14,7 @@ import { classify, OUTCOME_CODE, type ClassifyOptions } from './outcome.js';
 import type { Provider } from './settings.js';
 import { campaignSessionOptions } from './session-options.js';
 import type { ExternalDataFile } from '../onnx/index.js';
+import type { EarlyExitStages } from './golden.js';
 
 export type NumericArray = Exclude<TensorArray, string[]>;
 
@@ -54,6 +55,11 @@ export interface LayerSetup {
   provider: Provider;
   /** External data files of the model, when its weights live outside the .onnx file. */
   externalData?: ExternalDataFile[];
+  /**
+   * The suffix cut in two stages (early-exit.ts): copies whose cut tensor comes out of stage 1
+   * bit-identical to golden stop there; `golden` then comes from these very stages.
+   */
+  earlyExit?: EarlyExitStages | null;
 }
 
 /** The faults of one chunk, packed in flat arrays (cheap to send between threads). */
@@ -74,6 +80,8 @@ export interface ChunkResult {
   ran: number;
   /** Copies masked without running (values equal to golden). */
   skipped: number;
+  /** Copies stopped after stage 1 of an early-exit layer (cut tensor equal to golden). */
+  stoppedEarly: number;
   /** Suffix runs. */
   runs: number;
   suffixMs: number;
@@ -107,22 +115,79 @@ function newArrayLike(a: NumericArray, n: number): NumericArray {
   return new Ctor(n);
 }
 
+/** The two stages of an early-exit layer, ready to run. */
+interface Staged {
+  stages: EarlyExitStages;
+  stage1: Session;
+  stage2: Session;
+  /** Which boundary tensors stage 1 reads. */
+  feedsStage1: boolean[];
+  /** Reused stage-2 batch buffers, one per stage-2 input. */
+  buffers2: NumericArray[];
+  /**
+   * Per input, the verdict of a run whose scores are the golden ones bit for bit: what a copy
+   * stopped after stage 1 gets (the full suffix would give exactly the golden scores).
+   */
+  identical: { outcome: number; faultyTop1: number; maxAbsDiff: number }[];
+  /**
+   * Measured cost per copy of each way to run (stages, whole suffix): the first batches try
+   * both, then the cheaper one runs. Stopping early pays only when enough copies stop and
+   * stage 1 is cheap outside the whole graph (ONNX Runtime runs a lone BatchNormalization far
+   * slower than inside the suffix, where it joins the NCHWc kernels). Both give the same bits.
+   */
+  cost: { stagedMs: number; stagedCopies: number; stagedRuns: number; fullMs: number; fullCopies: number; fullRuns: number };
+}
+
+/** Batches each way is tried before the cheaper one is kept. */
+const TRIAL_RUNS = 3;
+
+function preferStages(c: Staged['cost']): boolean {
+  if (c.stagedRuns < TRIAL_RUNS) return true;
+  if (c.fullRuns < TRIAL_RUNS) return false;
+  return c.stagedMs / c.stagedCopies <= c.fullMs / c.fullCopies;
+}
+
 export class LayerInjector {
   private constructor(
     readonly setup: LayerSetup,
     private readonly session: Session | null,
     /** Reused batch buffers, one per boundary tensor, sized for `batch` copies. */
     private readonly buffers: NumericArray[],
+    private readonly staged: Staged | null,
   ) {}
 
   static async create(setup: LayerSetup): Promise<LayerInjector> {
-    const session = setup.suffix === null ? null : await createSession(setup.suffix, campaignSessionOptions(setup.provider, setup.externalData, `suffix of layer ${setup.layerId}`));
     const buffers = setup.boundary.map((b) => newArrayLike(b.data, sampleSize(b.sampleDims) * setup.batch));
-    return new LayerInjector(setup, session, buffers);
+    const e = setup.earlyExit ?? null;
+    if (e !== null) {
+      const stage1 = await createSession(e.stage1, campaignSessionOptions(setup.provider, setup.externalData, `stage 1 of layer ${setup.layerId}`));
+      const stage2 = await createSession(e.stage2, campaignSessionOptions(setup.provider, setup.externalData, `stage 2 of layer ${setup.layerId}`)).catch(async (err: unknown) => {
+        await stage1.release();
+        throw err;
+      });
+      const C = setup.classes;
+      const identical = Array.from({ length: setup.inputs }, (_, x) => {
+        const v = classify(setup.golden, x * C, setup.goldenTop1[x], setup.golden, x * C, C, setup.classify);
+        return { outcome: OUTCOME_CODE[v.outcome], faultyTop1: v.faultyTop1, maxAbsDiff: v.maxAbsDiff };
+      });
+      const feedsStage1 = setup.boundary.map((_, i) => e.stage1Inputs.includes(i));
+      const buffers2 = e.stage2Boundary.map((b) => newArrayLike(b.data, sampleSize(b.sampleDims) * setup.batch));
+      const full = await createSession(setup.suffix!, campaignSessionOptions(setup.provider, setup.externalData, `suffix of layer ${setup.layerId}`)).catch(async (err: unknown) => {
+        await stage1.release();
+        await stage2.release();
+        throw err;
+      });
+      const cost = { stagedMs: 0, stagedCopies: 0, stagedRuns: 0, fullMs: 0, fullCopies: 0, fullRuns: 0 };
+      return new LayerInjector(setup, full, buffers, { stages: e, stage1, stage2, feedsStage1, buffers2, identical, cost });
+    }
+    const session = setup.suffix === null ? null : await createSession(setup.suffix, campaignSessionOptions(setup.provider, setup.externalData, `suffix of layer ${setup.layerId}`));
+    return new LayerInjector(setup, session, buffers, null);
   }
 
   async release(): Promise<void> {
     await this.session?.release();
+    await this.staged?.stage1.release();
+    await this.staged?.stage2.release();
   }
 
   /** Outcomes of every fault of the chunk on every input. */
@@ -136,6 +201,7 @@ export class LayerInjector {
       maxAbsDiff: new Float64Array(total),
       ran: 0,
       skipped: 0,
+      stoppedEarly: 0,
       runs: 0,
       suffixMs: 0,
       buildMs: 0,
@@ -194,7 +260,9 @@ export class LayerInjector {
     const runCopies = s.padBatches ? s.batch : copies;
     const t0 = performance.now();
     const feeds: Record<string, HostTensor> = {};
+    const staged = this.staged !== null && preferStages(this.staged.cost) ? this.staged : null;
     s.boundary.forEach((b, bi) => {
+      if (staged !== null && !staged.feedsStage1[bi]) return;
       const per = sampleSize(b.sampleDims);
       const buf = this.buffers[bi];
       for (let c = 0; c < runCopies; c++) {
@@ -213,6 +281,15 @@ export class LayerInjector {
       feeds[b.name] = { type: b.type, dims: b.batched ? [runCopies, ...b.sampleDims] : b.sampleDims, data };
     });
     const t1 = performance.now();
+    res.buildMs += t1 - t0;
+    if (staged !== null) {
+      await this.runStaged(staged, feeds, slots, inputs, res);
+      const c = staged.cost;
+      c.stagedMs += performance.now() - t0;
+      c.stagedCopies += copies;
+      c.stagedRuns++;
+      return;
+    }
     let scores: Float32Array;
     if (this.session === null) {
       scores = feeds[s.boundary[0].name].data as Float32Array;
@@ -231,10 +308,89 @@ export class LayerInjector {
       res.maxAbsDiff[slot] = v.maxAbsDiff;
     }
     const t3 = performance.now();
+    if (this.staged !== null) {
+      const c = this.staged.cost;
+      c.fullMs += t3 - t0;
+      c.fullCopies += copies;
+      c.fullRuns++;
+    }
     res.ran += copies;
     res.runs++;
-    res.buildMs += t1 - t0;
     res.suffixMs += t2 - t1;
     res.classifyMs += t3 - t2;
+  }
+
+  /**
+   * Stage 1 on every copy; copies whose cut tensor equals golden bit for bit (NaN included:
+   * bits, not values, are compared) stop there; the others are stacked again for stage 2.
+   */
+  private async runStaged(st: Staged, feeds1: Record<string, HostTensor>, slots: number[], inputs: number[], res: ChunkResult): Promise<void> {
+    const s = this.setup;
+    const e = st.stages;
+    const copies = slots.length;
+    const t0 = performance.now();
+    const d = (await st.stage1.run(feeds1, [e.cut]))[e.cut].data as Float32Array;
+    const t1 = performance.now();
+    const gold = e.stage2Boundary[0].data as Float32Array;
+    const per = sampleSize(e.stage2Boundary[0].sampleDims);
+    const dBits = new Uint32Array(d.buffer, d.byteOffset, d.length);
+    const goldBits = new Uint32Array(gold.buffer, gold.byteOffset, gold.length);
+    const survivors: number[] = [];
+    for (let c = 0; c < copies; c++) {
+      const a = c * per;
+      const b = inputs[c] * per;
+      let same = true;
+      for (let k = 0; k < per; k++) {
+        if (dBits[a + k] !== goldBits[b + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        const v = st.identical[inputs[c]];
+        const slot = slots[c];
+        res.outcome[slot] = v.outcome;
+        res.faultyTop1[slot] = v.faultyTop1;
+        res.maxAbsDiff[slot] = v.maxAbsDiff;
+        res.stoppedEarly++;
+      } else survivors.push(c);
+    }
+    res.ran += copies;
+    res.runs++;
+    const t2 = performance.now();
+    res.classifyMs += t2 - t1;
+    res.suffixMs += t1 - t0;
+    if (survivors.length === 0) return;
+    const left = survivors.length;
+    const runCopies = s.padBatches ? s.batch : left;
+    const feeds2: Record<string, HostTensor> = {};
+    e.stage2Boundary.forEach((b, bi) => {
+      const per2 = sampleSize(b.sampleDims);
+      const buf = st.buffers2[bi];
+      for (let c = 0; c < runCopies; c++) {
+        const src = survivors[Math.min(c, left - 1)];
+        const row = bi === 0 ? d.subarray(src * per2, (src + 1) * per2) : (b.data as Float32Array).subarray(inputs[src] * per2, (inputs[src] + 1) * per2);
+        (buf as Float32Array).set(row, c * per2);
+      }
+      const data = runCopies === s.batch ? buf : (buf.subarray(0, runCopies * per2) as NumericArray);
+      feeds2[b.name] = { type: b.type, dims: [runCopies, ...b.sampleDims], data };
+    });
+    const t3 = performance.now();
+    const scores = (await st.stage2.run(feeds2, [s.scoresName]))[s.scoresName].data as Float32Array;
+    const t4 = performance.now();
+    const C = s.classes;
+    for (let i = 0; i < left; i++) {
+      const c = survivors[i];
+      const x = inputs[c];
+      const v = classify(s.golden, x * C, s.goldenTop1[x], scores, i * C, C, s.classify);
+      const slot = slots[c];
+      res.outcome[slot] = OUTCOME_CODE[v.outcome];
+      res.faultyTop1[slot] = v.faultyTop1;
+      res.maxAbsDiff[slot] = v.maxAbsDiff;
+    }
+    const t5 = performance.now();
+    res.buildMs += t3 - t2;
+    res.suffixMs += t4 - t3;
+    res.classifyMs += t5 - t4;
   }
 }

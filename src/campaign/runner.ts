@@ -30,6 +30,7 @@ import { compareWithPlain, expectedSampleShape, goldenForLayer, plainScores, pre
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
 import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
+import { InProcessPool, type InjectionPool } from './pool-inprocess.js';
 import { leveugleSampleSize } from './sample-size.js';
 import type { CampaignSettings } from './settings.js';
 import { CAMPAIGN_OPTIMIZATION } from './session-options.js';
@@ -186,7 +187,11 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   const layerFacts = (store.meta.layers ?? {}) as Record<string, LayerFacts>;
   store.meta.layers = layerFacts;
   let skippedTotal = (store.meta.skipped as number | undefined) ?? 0;
-  let pool: WorkerPool | null = null;
+  // Per layer: where its faults were stopped early (null: the whole suffix ran). Kept in the
+  // checkpoint's meta so that a resumed run still reports layers finished before the interruption.
+  const earlyExitCuts = (store.meta.earlyExit ?? {}) as Record<string, { cut: string; stage1Ops: string[] } | { refused: string } | null>;
+  store.meta.earlyExit = earlyExitCuts;
+  let pool: InjectionPool | null = null;
   try {
     // Chunks still to run (a resumed run may start inside a chunk if --batch changed).
     const all = makeChunks(plan, settings.shard, unitsPerChunkFor(inputs.count, settings.batch));
@@ -205,7 +210,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
     if (todo.length > 0) {
       if (!pm.batchDynamic) notice(`the model cannot take a batch (${pm.batchNotes.join('; ')}); running one fault per run`);
       const workerCount = Math.max(1, Math.min(settings.workers, todo.length));
-      pool = new WorkerPool(workerCount);
+      // One worker (the default for GPU providers) runs in the main thread, see pool-inprocess.ts.
+      pool = workerCount === 1 ? new InProcessPool() : new WorkerPool(workerCount);
       const layersTodo = [...new Set(todo.map((c) => c.layer))];
       const metas = new Map<number, ChunkMeta>();
       const results = new Map<number, ChunkResult>();
@@ -273,7 +279,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       const maxInFlight = 2 * pool.size;
       for (const l of layersTodo) {
         const t = targets[l];
-        const g = await goldenForLayer(pm, t.output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: isGpuProvider(settings.provider) });
+        const g = await goldenForLayer(pm, t.output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit });
+        earlyExitCuts[t.name] = g.earlyExit ? { cut: g.earlyExit.cut, stage1Ops: g.earlyExit.stage1Ops } : g.earlyExitRefused ? { refused: g.earlyExitRefused } : null;
         breakdown.prefixMs += g.prefixMs;
         breakdown.goldenMs += g.goldenMs;
         const cmp = compareWithPlain(g.golden, g.goldenTop1, plain, g.classes);
@@ -313,6 +320,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           classify: { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance },
           provider: settings.provider,
           externalData: setup.loaded.externalData.length > 0 ? setup.loaded.externalData : undefined,
+          earlyExit: g.earlyExit,
         };
         await pool.addLayer(layerSetup);
         for (const c of todo.filter((x) => x.layer === l)) {
@@ -354,7 +362,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       shard,
       seed: settings.seed,
       hashes: setup.hashes,
-      settings: settingsForManifest(settings),
+      settings: { ...settingsForManifest(settings), earlyExitLayers: Object.fromEntries(plan.layers.filter((l) => l.name in earlyExitCuts).map((l) => [l.name, earlyExitCuts[l.name]])) },
       inputs: { count: inputs.count, sampleShape: inputs.sampleDims, source: setup.inputSource },
       plan: { layers: plan.layers.map((l) => ({ name: l.name, output: l.output, faults: l.faults })) },
       layers: plan.layers.map((l) => layerFacts[l.name]).filter((f): f is LayerFacts => f !== undefined),
@@ -405,6 +413,7 @@ function settingsForManifest(s: CampaignSettings): Record<string, unknown> {
     tolerance: s.tolerance,
     criteria: s.criteria,
     mismatchesOnly: s.mismatchesOnly,
+    earlyExit: s.earlyExit,
     shard: s.shard ? `${s.shard.index}/${s.shard.count}` : null,
     onnxRuntime: { intraOpThreads: 1, optimization: CAMPAIGN_OPTIMIZATION },
   };

@@ -4,6 +4,7 @@
  * absolute: a file's paths relative to the file, a flag's relative to the working directory),
  * then merged with flags winning, then completed with defaults into `CampaignSettings`.
  */
+import { EARLY_EXIT_MODES, type EarlyExitMode } from './early-exit.js';
 import { availableParallelism } from 'node:os';
 import { isGpuProvider } from '../runtime/providers.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
@@ -42,6 +43,7 @@ export interface RawSettings {
   tolerance?: number;
   criteria?: Criteria;
   mismatchesOnly?: boolean;
+  earlyExit?: EarlyExitMode;
 }
 
 /** Everything a run needs, complete. */
@@ -73,6 +75,8 @@ export interface CampaignSettings {
   tolerance: number;
   criteria: Criteria;
   mismatchesOnly: boolean;
+  /** Stop faults whose effect dies out a few nodes after the target (early-exit.ts); results do not depend on it. */
+  earlyExit: EarlyExitMode;
   shard: Shard | null;
   force: boolean;
   json: boolean;
@@ -111,6 +115,7 @@ const KEYS: Record<keyof RawSettings, string> = {
   tolerance: 'tolerance',
   criteria: 'criteria',
   mismatchesOnly: 'mismatches-only',
+  earlyExit: 'early-exit',
 };
 /** Keys a campaign file may carry for people only. */
 const COMMENT_KEYS = new Set(['description', 'comment', '$schema']);
@@ -214,6 +219,9 @@ function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSetti
       return v as Criteria;
     case 'mismatchesOnly':
       return parseBoolean(v, where);
+    case 'earlyExit':
+      if (!EARLY_EXIT_MODES.includes(v as EarlyExitMode)) throw usageError(`${where}: expected one of ${EARLY_EXIT_MODES.join(', ')}, got ${JSON.stringify(v)}`);
+      return v as EarlyExitMode;
   }
 }
 
@@ -301,6 +309,7 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
     tolerance: s.tolerance ?? (criteria === 'classes' ? CLASSES_DEFAULT_TOLERANCE : 0),
     criteria,
     mismatchesOnly: s.mismatchesOnly ?? false,
+    earlyExit: s.earlyExit ?? 'off',
     shard: opts.shard ?? null,
     force: opts.force ?? false,
     json: opts.json ?? false,

@@ -138,6 +138,7 @@ export function registerRunCampaign(program: Command): void {
     .option('--top-k <k>', 'critical when the golden top-1 class leaves the faulty top-K (default 1)')
     .option('--tolerance <t>', 'differences <= T count as masked (default 0: bit-identical)')
     .option('--criteria <name>', "default, or classes: the reference CLASSES rule (see docs/campaign.md)")
+    .option('--early-exit <mode>', 'off: run the whole suffix (default); auto: try stopping faults that die out a few nodes after the target (experimental; it did not pay on our fixtures)')
     .option('--mismatches-only', 'injections.csv keeps only rows whose top-1 changed or whose output is non-finite')
     .option('--shard <i/n>', 'run shard i of n (1-based); join the shards with classes merge')
     .option('--force', 'replace existing results (an unfinished run is otherwise resumed)')
