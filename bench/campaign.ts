@@ -64,7 +64,7 @@ interface ModelBench {
 
 function earlyExitArg(): EarlyExitMode {
   const i = process.argv.indexOf('--early-exit');
-  const v = i >= 0 ? process.argv[i + 1] : 'auto';
+  const v = i >= 0 ? process.argv[i + 1] : 'off'; // the runner's default
   if (v !== 'auto' && v !== 'off') throw new Error(`--early-exit: expected auto or off, got ${v}`);
   return v;
 }

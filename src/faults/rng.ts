@@ -45,6 +45,14 @@ export class Rng {
     return hi + ((this.step() * 0x200000) | 0) * 1.1102230246251565e-16; // 2^-53
   }
 
+  /**
+   * Uniform double in [0, 1) with 32 random bits (one Alea step): for draws that end in a float32
+   * (24-bit mantissa) or pick among at most 2^32 items, 53 bits buy nothing and cost a second step.
+   */
+  next32(): number {
+    return this.step();
+  }
+
   /** Uniform double in [lo, hi) (numpy `uniform`: lo + (hi - lo) * u). */
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();

@@ -19,7 +19,8 @@ function unitsDone(out: string): number {
 
 test('kill -9 in the middle, run the same command again: the same bytes as an uninterrupted run', async (t) => {
   const dir = tempDir('classes-resume-');
-  const list = await randomFaultList(dir, LENET, 30);
+  // big enough that the first checkpoint (written at most every 0.5 s) comes well before the end
+  const list = await randomFaultList(dir, LENET, 200);
   const args = (out: string) => ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '24', '--out', out, '--json'];
   const out = join(dir, 'killed');
   // slow on purpose (one worker, one copy per run) so that it is still running when killed

@@ -97,7 +97,8 @@ export function makeOutOfRangeValues(opts: OutOfRangeOptions = {}) {
     const out = new Float32Array(count);
     const bits = new Uint32Array(out.buffer);
     for (let i = 0; i < count; i++) {
-      let r = Math.floor(rng.next() * total);
+      // 32 random bits suffice: there are fewer than 2^32 finite float32 patterns to choose from
+      let r = Math.floor(rng.next32() * total);
       if (r >= total) r = total - 1; // rounding guard for u just below 1
       let j = 0;
       while (j < n - 1 && r >= sizes[j]) {
