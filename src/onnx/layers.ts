@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
 import type { GraphIndex, NodeInfo } from './graph.js';
+import { opToErrorModelName } from '../error-models/op-map.js';
 
 /**
  * Which nodes can take a fault and which CLASSES error model each one gets (spec §5.1, extended
@@ -21,30 +22,13 @@ export interface Layer {
   nodeIndex: number;
 }
 
-const SIMPLE_MODELS: Record<string, string> = {
-  MaxPool: 'maxpool',
-  AveragePool: 'avgpool',
-  GlobalAveragePool: 'avgpool',
-  BatchNormalization: 'batchnorm',
-  Relu: 'relu',
-  Clip: 'clipped_relu',
-  Sigmoid: 'sigmoid',
-  Tanh: 'tanh',
-  Elu: 'elu',
-};
-
 /** The error model of a node, or null when CLASSES has none for it. */
 export function errorModelFor(index: GraphIndex, n: NodeInfo, convStrategy: ConvStrategy = 'gemm'): string | null {
   if (n.domain !== '' || n.outputs.length === 0 || n.outputs[0] === '') return null;
-  if (n.opType === 'Conv') return `conv_${convStrategy}`;
-  if (n.opType === 'Add') {
-    // A bias add: exactly one operand is fixed at export time.
-    const [a, b] = n.inputs;
-    const ca = index.isConstant(a);
-    const cb = index.isConstant(b);
-    return ca !== cb ? 'bias_add' : null;
-  }
-  return SIMPLE_MODELS[n.opType] ?? null;
+  // A bias add: exactly one operand of an Add is fixed at export time (a residual Add is not one).
+  const biasAdd = n.opType === 'Add' && index.isConstant(n.inputs[0]) !== index.isConstant(n.inputs[1]);
+  // The op -> model table is error-models' (one mapping for the whole tool).
+  return opToErrorModelName(n.opType, `conv_${convStrategy}`, { biasAdd });
 }
 
 /**
