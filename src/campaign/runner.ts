@@ -27,6 +27,7 @@ import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest, type Timi
 import { ResultStore, checkOutputFolder } from './checkpoint.js';
 import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
 import { compareWithPlain, expectedSampleShape, goldenForLayer, plainScores, prepareModel, type InputBatch, type PreparedModel } from './golden.js';
+import { argmax } from './outcome.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
 import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
@@ -167,6 +168,24 @@ interface ChunkMeta {
 }
 
 /** Run (or resume) a planned campaign and write its reports. */
+/** Largest |GPU − CPU| score difference on the plain model that passes without a warning. */
+const GPU_CPU_WARN_DIFF = 1e-3;
+
+/** The plain model on the CPU against the same model on a GPU provider, over the campaign's inputs. */
+async function compareProviderWithCpu(
+  pm: PreparedModel,
+  inputs: InputBatch,
+  gpuScores: Float32Array,
+  provider: string,
+  batch: number,
+): Promise<{ provider: string; maxAbsDiff: number; top1Changes: number }> {
+  const cpu = await plainScores(pm, inputs, 'cpu', batch);
+  const classes = gpuScores.length / inputs.count;
+  const gpuTop1 = new Int32Array(inputs.count);
+  for (let x = 0; x < inputs.count; x++) gpuTop1[x] = argmax(gpuScores, x * classes, classes);
+  return { provider, ...compareWithPlain(gpuScores, gpuTop1, cpu, classes) };
+}
+
 export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {}): Promise<CampaignResult> {
   const { settings, plan, targets, inputs } = setup;
   const warn = hooks.warning ?? (() => {});
@@ -179,6 +198,16 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   const tPrep = attemptStart;
   const pm: PreparedModel = await prepareModel(setup.loaded, inputs);
   const plain = await plainScores(pm, inputs, settings.provider, settings.batch);
+  // A GPU provider's kernels are checked against the CPU's on the plain model: outcomes on one
+  // provider are only comparable with outcomes on another if their golden scores agree.
+  const providerVsCpu = isGpuProvider(settings.provider) ? await compareProviderWithCpu(pm, inputs, plain, settings.provider, settings.batch) : null;
+  if (providerVsCpu !== null && (providerVsCpu.top1Changes > 0 || !(providerVsCpu.maxAbsDiff <= GPU_CPU_WARN_DIFF))) {
+    warn(
+      `--provider ${settings.provider}: the model's scores differ from the CPU provider's by up to ${providerVsCpu.maxAbsDiff} ` +
+        `(top-1 differs on ${providerVsCpu.top1Changes} of ${inputs.count} inputs); outcomes on ${settings.provider} are self-consistent ` +
+        `but may not match a CPU run (manifest: providerVsCpu)`,
+    );
+  }
   const prepMs = performance.now() - tPrep;
   const store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, header: injectionsHeaderCsv(), force: settings.force });
   if (store.resumed) notice(`resuming the run in ${settings.out} (${store.unitsDone} of ${shardUnitCount(plan, settings.shard)} faults done)`);
@@ -364,6 +393,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       hashes: setup.hashes,
       settings: { ...settingsForManifest(settings), earlyExitLayers: Object.fromEntries(plan.layers.filter((l) => l.name in earlyExitCuts).map((l) => [l.name, earlyExitCuts[l.name]])) },
       inputs: { count: inputs.count, sampleShape: inputs.sampleDims, source: setup.inputSource },
+      ...(providerVsCpu === null ? {} : { providerVsCpu }),
       plan: { layers: plan.layers.map((l) => ({ name: l.name, output: l.output, faults: l.faults })) },
       layers: plan.layers.map((l) => layerFacts[l.name]).filter((f): f is LayerFacts => f !== undefined),
       totals: { runs: total[0] + total[1] + total[2] + total[3], masked: total[0], sdcSafe: total[1], sdcCritical: total[2], nonFinite: total[3], skippedWithoutRunning: skippedTotal },

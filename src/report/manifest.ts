@@ -63,6 +63,8 @@ export interface Manifest {
   };
   settings: Record<string, unknown>;
   inputs: { count: number; sampleShape: number[]; source: string };
+  /** GPU providers only: the plain model's scores there against the CPU provider's. */
+  providerVsCpu?: { provider: string; maxAbsDiff: number; top1Changes: number };
   /** The whole campaign's target layers in report order, with their fault counts (every shard lists all). */
   plan: { layers: { name: string; output: string; faults: number }[] };
   /** Facts of the layers this run prepared (a shard may skip a layer with no faults in it). */
