@@ -20,6 +20,19 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
+  program.addHelpText(
+    'after',
+    `
+The main job (LeNet-5 on MNIST, offline, with the error models shipped in error_models/):
+  $ classes run-campaign campaigns/lenet5-mnist/campaign.json
+
+Your own model:
+  $ classes profile model.onnx --data inputs.npy -o profile.json
+  $ classes gen-faults model.onnx --profile profile.json --faults-per-layer 1000 --seed 42 -o faults.tar
+  $ classes run-campaign --model model.onnx --data inputs.npy --labels labels.npy --faults faults.tar --out results/
+
+Exit codes: 0 done, 1 runtime failure, 2 usage error. Every command has --help with examples.`,
+  );
   registerProfile(program);
   registerGenFaults(program);
   registerShowFaults(program);

@@ -14,7 +14,7 @@ manifest.json lists the shards and sums their timings.`;
 export function registerMerge(program: Command): void {
   program
     .command('merge')
-    .description('Join the output folders of the shards of a campaign into one set of reports')
+    .description('join the output folders of the shards of a campaign into one set of reports')
     .argument('<shard-dirs...>', 'the output folders of shards 1..n (each written by run-campaign --shard i/n)')
     .requiredOption('--out <dir>', 'where to write injections.csv, summary.csv and manifest.json')
     .option('--force', 'replace existing reports in --out')

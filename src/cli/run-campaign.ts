@@ -118,7 +118,7 @@ function progressBar(enabled: boolean): Progress {
 export function registerRunCampaign(program: Command): void {
   program
     .command('run-campaign')
-    .description('Run a fault-injection campaign (layers × faults × inputs) and write injections.csv, summary.csv and manifest.json')
+    .description('run a fault-injection campaign (layers × faults × inputs) and write injections.csv, summary.csv and manifest.json')
     .argument('[campaign]', 'campaign file (campaigns/*.json); flags override its settings')
     .option('--model <file>', 'ONNX model')
     .option('--data <file>', 'inputs: .npy [N, ...sample shape], or a folder of images')
