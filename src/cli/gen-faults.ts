@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { ClassesError, usageError } from '../errors.js';
 import { loadErrorModel, loadErrorModelDir } from '../error-models/index.js';
@@ -9,6 +8,7 @@ import type { FaultArchiveInfo, FaultLayerSpec } from '../faults/archive/index.j
 import { generateLayerFaults, layerSpecFromProfile, selectProfiledLayers, type LayerJob } from '../faults/fault-list-builder.js';
 import { faultListFormat, FaultListWriter, type WrittenFaultList } from '../faults/faultlist.js';
 import { assertWritable, readUserFile } from '../util/files.js';
+import { defaultErrorModelsDir } from '../util/package-root.js';
 import { readProfile } from '../profile/index.js';
 import { sha256Hex } from '../util/hash.js';
 import { printNotice, printWarning } from './output.js';
@@ -33,21 +33,6 @@ interface GenOpts {
   outputName?: string;
 }
 
-/** The installed package's root (the folder with package.json), not the cwd. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return dir;
-}
-
-/** The error models shipped with classes, used when --error-models is not given. */
-export function defaultErrorModelsDir(): string {
-  return join(packageRoot(), 'error_models');
-}
 
 /** A progress bar on a TTY, nothing otherwise. */
 function progress(total: number): { tick: (done: number) => void; stop: () => void } {

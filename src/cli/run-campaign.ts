@@ -4,7 +4,7 @@ import { usageError } from '../errors.js';
 import { completeSettings, parseShard, readCampaignFile, settingsFromFlags, type RawSettings } from '../campaign/settings.js';
 import { planCampaign, runCampaign, type CampaignResult } from '../campaign/runner.js';
 import { summaryTable } from '../report/table.js';
-import { defaultErrorModelsDir } from './gen-faults.js';
+import { defaultErrorModelsDir, resolveCampaignArg } from '../util/package-root.js';
 import { printNotice, printWarning } from './output.js';
 
 interface RunOpts {
@@ -34,8 +34,9 @@ interface RunOpts {
 
 const EXAMPLES = `
 Examples:
-  # the built-in campaign (LeNet-5 on MNIST), as the README shows it
+  # the built-in campaign (LeNet-5 on MNIST), as the README shows it; from any folder: by name
   $ classes run-campaign campaigns/lenet5-mnist/campaign.json
+  $ classes run-campaign lenet5-mnist
 
   # everything by flags
   $ classes run-campaign --model m.onnx --data x.npy --labels y.npy \\
@@ -146,7 +147,7 @@ export function registerRunCampaign(program: Command): void {
     .addHelpText('after', EXAMPLES)
     .action(async (campaign: string | undefined, opts: RunOpts) => {
       const sources: RawSettings[] = [];
-      if (campaign !== undefined) sources.push(readCampaignFile(campaign));
+      if (campaign !== undefined) sources.push(readCampaignFile(resolveCampaignArg(campaign)));
       const flags = settingsFromFlags({ ...opts, mismatchesOnly: opts.mismatchesOnly ? true : undefined });
       sources.push(flags);
       if (campaign === undefined && (!flags.model || !flags.data)) {

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
 import { runtimeError } from '../errors.js';
 import { type LoadedInputs, loadInputs } from './inputs.js';
 
@@ -9,18 +9,6 @@ export const BUILTIN_CAMPAIGN = 'lenet5-mnist';
 
 /** Per-sample input shape of the built-in model. */
 export const BUILTIN_SAMPLE_SHAPE: readonly number[] = [1, 28, 28];
-
-/** The installed package's root: the nearest folder above this file with our package.json. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'classes') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw runtimeError('cannot find the classes package folder (no package.json above the code); reinstall classes');
-    dir = up;
-  }
-}
 
 /** Folder of a built-in campaign (model.onnx, inputs.npy, labels.npy, campaign.json). */
 export function builtinCampaignDir(name: string = BUILTIN_CAMPAIGN): string {
