@@ -10,12 +10,11 @@
  * golden range given once, as the folder reader does per batch. Both wall-clock and process
  * CPU time are reported: on a shared machine the CPU figure says what one core can do.
  */
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorModelBuilder, goldenRange } from '../src/error-models/builder/index.js';
 import { loadErrorModel } from '../src/error-models/index.js';
 import { generateFault, type LayerTarget } from '../src/faults/generator.js';
-import { referenceModelsDir } from '../test/helpers.js';
+import { benchArgs } from './args.js';
 
 export interface BuildModelsBench {
   model: string;
@@ -75,18 +74,11 @@ export function benchBuildModels(modelPath: string, tensors = 20000): BuildModel
 }
 
 function main(): void {
-  const args = process.argv.slice(2);
-  const opt = (name: string): string | undefined => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const tensors = Number(opt('--tensors') ?? 20000);
-  if (!Number.isSafeInteger(tensors) || tensors < 1) throw new Error('--tensors needs a whole number >= 1');
-  const ref = referenceModelsDir();
-  const model = opt('--model') ?? (ref ? join(ref, 'faulty_warp_models', 'conv_gemm.json') : undefined);
-  if (!model) throw new Error('reference models not found: pass --model FILE or set CLASSES_REFERENCE_MODELS');
+  const args = benchArgs();
+  const tensors = args.count('--tensors', 20000);
+  const model = args.referenceModel();
   const r = benchBuildModels(model, tensors);
-  if (args.includes('--json')) {
+  if (args.has('--json')) {
     process.stdout.write(JSON.stringify(r) + '\n');
     return;
   }

@@ -8,11 +8,10 @@
  * Both wall-clock and process CPU time are reported: on a shared machine the CPU figure is
  * the one that says what one core can do.
  */
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadErrorModel } from '../src/error-models/index.js';
 import { generateFault, generateFaults, type LayerTarget } from '../src/faults/generator.js';
-import { referenceModelsDir } from '../test/helpers.js';
+import { benchArgs } from './args.js';
 
 export interface GeneratorBench {
   model: string;
@@ -49,18 +48,11 @@ export function benchGenerator(modelPath: string, faults = 20000): GeneratorBenc
 }
 
 function main(): void {
-  const args = process.argv.slice(2);
-  const opt = (name: string): string | undefined => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const faults = Number(opt('--faults') ?? 20000);
-  if (!Number.isSafeInteger(faults) || faults < 1) throw new Error('--faults needs a whole number >= 1');
-  const ref = referenceModelsDir();
-  const model = opt('--model') ?? (ref ? join(ref, 'faulty_warp_models', 'conv_gemm.json') : undefined);
-  if (!model) throw new Error('reference models not found: pass --model FILE or set CLASSES_REFERENCE_MODELS');
+  const args = benchArgs();
+  const faults = args.count('--faults', 20000);
+  const model = args.referenceModel();
   const r = benchGenerator(model, faults);
-  if (args.includes('--json')) {
+  if (args.has('--json')) {
     process.stdout.write(JSON.stringify(r) + '\n');
     return;
   }

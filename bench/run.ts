@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scripts = readdirSync(here)
-  .filter((f) => f.endsWith('.js') && f !== 'run.js')
+  .filter((f) => f.endsWith('.js') && f !== 'run.js' && f !== 'args.js') // args.js: shared helpers, not a benchmark
   .sort();
 const failed: string[] = [];
 for (const s of scripts) {

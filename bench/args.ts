@@ -1,0 +1,35 @@
+/** Command-line helpers shared by the benchmark scripts (not a benchmark itself). */
+import { join } from 'node:path';
+import { referenceModelsDir } from '../test/helpers.js';
+
+export interface BenchArgs {
+  /** Value after `name`, if given. */
+  opt(name: string): string | undefined;
+  has(flag: string): boolean;
+  /** A whole number >= 1 after `name`, or `dflt`. */
+  count(name: string, dflt: number): number;
+  /** --model FILE, else the reference warp conv_gemm model (found as the tests find it). */
+  referenceModel(): string;
+}
+
+export function benchArgs(argv: readonly string[] = process.argv.slice(2)): BenchArgs {
+  const opt = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    opt,
+    has: (flag) => argv.includes(flag),
+    count(name, dflt) {
+      const n = Number(opt(name) ?? dflt);
+      if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} needs a whole number >= 1`);
+      return n;
+    },
+    referenceModel() {
+      const ref = referenceModelsDir();
+      const model = opt('--model') ?? (ref ? join(ref, 'faulty_warp_models', 'conv_gemm.json') : undefined);
+      if (!model) throw new Error('reference models not found: pass --model FILE or set CLASSES_REFERENCE_MODELS');
+      return model;
+    },
+  };
+}
