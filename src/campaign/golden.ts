@@ -373,6 +373,24 @@ export async function plainScores(pm: PreparedModel, inputs: InputBatch, provide
   }
 }
 
+/** Largest |GPU − CPU| score difference on the plain model that passes without a warning. */
+export const GPU_CPU_WARN_DIFF = 1e-3;
+
+/** The plain model on the CPU against the same model on a GPU provider, over the campaign's inputs. */
+export async function compareProviderWithCpu(
+  pm: PreparedModel,
+  inputs: InputBatch,
+  gpuScores: Float32Array,
+  provider: string,
+  batch: number,
+): Promise<{ provider: string; maxAbsDiff: number; top1Changes: number }> {
+  const cpu = await plainScores(pm, inputs, 'cpu', batch);
+  const classes = gpuScores.length / inputs.count;
+  const gpuTop1 = new Int32Array(inputs.count);
+  for (let x = 0; x < inputs.count; x++) gpuTop1[x] = argmax(gpuScores, x * classes, classes);
+  return { provider, ...compareWithPlain(gpuScores, gpuTop1, cpu, classes) };
+}
+
 /** How far the plain model's scores are from a layer's golden scores. */
 export function compareWithPlain(golden: Float32Array, goldenTop1: Int32Array, plain: Float32Array, classes: number): { maxAbsDiff: number; top1Changes: number } {
   let maxAbsDiff = 0;

@@ -26,8 +26,7 @@ import { summaryCsv, type OutcomeCounts } from '../report/summary.js';
 import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest, type TimingBreakdown } from '../report/manifest.js';
 import { ResultStore, checkOutputFolder } from './checkpoint.js';
 import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
-import { compareWithPlain, expectedSampleShape, goldenForLayer, plainScores, prepareModel, type InputBatch, type PreparedModel } from './golden.js';
-import { argmax } from './outcome.js';
+import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type PreparedModel } from './golden.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
 import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
@@ -168,24 +167,6 @@ interface ChunkMeta {
 }
 
 /** Run (or resume) a planned campaign and write its reports. */
-/** Largest |GPU − CPU| score difference on the plain model that passes without a warning. */
-const GPU_CPU_WARN_DIFF = 1e-3;
-
-/** The plain model on the CPU against the same model on a GPU provider, over the campaign's inputs. */
-async function compareProviderWithCpu(
-  pm: PreparedModel,
-  inputs: InputBatch,
-  gpuScores: Float32Array,
-  provider: string,
-  batch: number,
-): Promise<{ provider: string; maxAbsDiff: number; top1Changes: number }> {
-  const cpu = await plainScores(pm, inputs, 'cpu', batch);
-  const classes = gpuScores.length / inputs.count;
-  const gpuTop1 = new Int32Array(inputs.count);
-  for (let x = 0; x < inputs.count; x++) gpuTop1[x] = argmax(gpuScores, x * classes, classes);
-  return { provider, ...compareWithPlain(gpuScores, gpuTop1, cpu, classes) };
-}
-
 export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {}): Promise<CampaignResult> {
   const { settings, plan, targets, inputs } = setup;
   const warn = hooks.warning ?? (() => {});
