@@ -254,6 +254,16 @@ export class LayerInjector {
     return res;
   }
 
+  /** Classifies score row `row` of a run against the golden scores of input `x` into `slot`. */
+  private record(res: ChunkResult, slot: number, x: number, scores: Float32Array, row: number): void {
+    const s = this.setup;
+    const C = s.classes;
+    const v = classify(s.golden, x * C, s.goldenTop1[x], scores, row * C, C, s.classify);
+    res.outcome[slot] = OUTCOME_CODE[v.outcome];
+    res.faultyTop1[slot] = v.faultyTop1;
+    res.maxAbsDiff[slot] = v.maxAbsDiff;
+  }
+
   private async runBatch(f: PackedFaults, slots: number[], faults: number[], inputs: number[], res: ChunkResult): Promise<void> {
     const s = this.setup;
     const copies = slots.length;
@@ -298,15 +308,7 @@ export class LayerInjector {
       scores = out[s.scoresName].data as Float32Array;
     }
     const t2 = performance.now();
-    const C = s.classes;
-    for (let c = 0; c < copies; c++) {
-      const x = inputs[c];
-      const v = classify(s.golden, x * C, s.goldenTop1[x], scores, c * C, C, s.classify);
-      const slot = slots[c];
-      res.outcome[slot] = OUTCOME_CODE[v.outcome];
-      res.faultyTop1[slot] = v.faultyTop1;
-      res.maxAbsDiff[slot] = v.maxAbsDiff;
-    }
+    for (let c = 0; c < copies; c++) this.record(res, slots[c], inputs[c], scores, c);
     const t3 = performance.now();
     if (this.staged !== null) {
       const c = this.staged.cost;
@@ -378,16 +380,7 @@ export class LayerInjector {
     const t3 = performance.now();
     const scores = (await st.stage2.run(feeds2, [s.scoresName]))[s.scoresName].data as Float32Array;
     const t4 = performance.now();
-    const C = s.classes;
-    for (let i = 0; i < left; i++) {
-      const c = survivors[i];
-      const x = inputs[c];
-      const v = classify(s.golden, x * C, s.goldenTop1[x], scores, i * C, C, s.classify);
-      const slot = slots[c];
-      res.outcome[slot] = OUTCOME_CODE[v.outcome];
-      res.faultyTop1[slot] = v.faultyTop1;
-      res.maxAbsDiff[slot] = v.maxAbsDiff;
-    }
+    for (let i = 0; i < left; i++) this.record(res, slots[survivors[i]], inputs[survivors[i]], scores, i);
     const t5 = performance.now();
     res.buildMs += t3 - t2;
     res.suffixMs += t4 - t3;
