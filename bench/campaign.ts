@@ -1,7 +1,8 @@
 /**
  * Benchmark of the campaign runner against the plain approach (issue 4, "Speed").
  *
- *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--early-exit auto|off] [--json]
+ *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--early-exit auto|off]
+ *       [--window auto|on|off] [--model resnet|lenet] [--json]
  *
  * For every injectable layer of the residual fixture and of LeNet-5, with N faults (default 500)
  * on M inputs (default 16):
@@ -22,12 +23,14 @@ import { completeSettings } from '../src/campaign/settings.js';
 import { planCampaign, runCampaign } from '../src/campaign/runner.js';
 import { goldenForLayer, prepareModel } from '../src/campaign/golden.js';
 import { LayerInjector, packFaults } from '../src/campaign/injector.js';
+import { releaseWindowSessions } from '../src/campaign/window/executor.js';
 import { plainApproach } from '../src/campaign/baseline.js';
 import { GeneratedFaults } from '../src/campaign/fault-source.js';
 import { toShape3 } from '../src/campaign/targets.js';
 import { injectionRowsCsv, type InjectionRow } from '../src/report/injections.js';
 import { ROOT } from '../test/helpers.js';
 import type { EarlyExitMode } from '../src/campaign/early-exit.js';
+import type { WindowMode } from '../src/campaign/window/setup.js';
 
 interface LayerBench {
   layer: string;
@@ -41,6 +44,9 @@ interface LayerBench {
   /** Copies stopped after stage 1 (early exit), and the cut tensor ('' when the layer had none). */
   stopped: number;
   cut: string;
+  /** Copies run windowed (window/), and how many of them died out before the tail. */
+  windowed: number;
+  diedOut: number;
   shape: number[];
   range: { min: number; max: number };
   ms: { prefix: number; golden: number; suffix: number; build: number; classify: number; faults: number; reporting: number };
@@ -69,6 +75,15 @@ function earlyExitArg(): EarlyExitMode {
   return v;
 }
 
+const BENCH_BATCH = Number(process.env.BENCH_BATCH ?? 32);
+
+function windowArg(): WindowMode {
+  const i = process.argv.indexOf('--window');
+  const v = i >= 0 ? process.argv[i + 1] : 'auto'; // the runner's default on the CPU
+  if (v !== 'auto' && v !== 'on' && v !== 'off') throw new Error(`--window: expected auto, on or off, got ${v}`);
+  return v;
+}
+
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
@@ -87,7 +102,7 @@ function errorModelsDir(): string {
 
 async function benchModel(name: string, model: string, data: string, faults: number, inputs: number, plainFaults: number): Promise<ModelBench> {
   const out = mkdtempSync(join(tmpdir(), 'classes-bench-'));
-  const settings = completeSettings([{ model, data, errorModels: errorModelsDir(), faultsPerLayer: faults, inputs, seed: 1, batch: 32, workers: availableParallelism(), out: join(out, 'run'), earlyExit: earlyExitArg() }], {
+  const settings = completeSettings([{ model, data, errorModels: errorModelsDir(), faultsPerLayer: faults, inputs, seed: 1, batch: 32, workers: availableParallelism(), out: join(out, 'run'), earlyExit: earlyExitArg(), window: windowArg() }], {
     defaultErrorModels: errorModelsDir(),
   });
   const setup = planCampaign(settings);
@@ -101,7 +116,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
   for (let l = 0; l < setup.targets.length; l++) {
     const t = setup.targets[l];
     const t0 = performance.now();
-    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false, earlyExit: settings.earlyExit });
+    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: BENCH_BATCH, padBatches: false, earlyExit: settings.earlyExit, window: settings.window });
     const tf0 = performance.now();
     const src = new GeneratedFaults(setup.models!.get(t.errorModel!)!, { layer: t.name, output: t.output, shape: toShape3(g.targetDims), range: g.range! }, 1);
     const list = Array.from({ length: faults }, (_, i) => src.fault(i));
@@ -116,11 +131,12 @@ async function benchModel(name: string, model: string, data: string, faults: num
       inputs: setup.inputs.count,
       golden: g.golden,
       goldenTop1: g.goldenTop1,
-      batch: g.batchDynamic ? 32 : 1,
+      batch: g.batchDynamic ? BENCH_BATCH : 1,
       padBatches: false,
       classify: classifyOpts,
       provider: 'cpu',
       earlyExit: g.earlyExit,
+      windowed: g.windowed,
     });
     const tr0 = performance.now();
     const r = await inj.runChunk(packed);
@@ -157,9 +173,11 @@ async function benchModel(name: string, model: string, data: string, faults: num
       skipped: r.skipped,
       stopped: r.stoppedEarly,
       cut: g.earlyExit?.cut ?? '',
+      windowed: r.windowed,
+      diedOut: r.diedOut,
       shape: g.targetDims,
       range: g.range!,
-      ms: { prefix: g.prefixMs, golden: g.goldenMs, suffix: suffixOther, build: r.buildMs, classify: r.classifyMs, faults: faultsMs, reporting: t1 - tr1 },
+      ms: { prefix: g.prefixMs, golden: g.goldenMs + g.windowMs, suffix: suffixOther, build: r.buildMs, classify: r.classifyMs, faults: faultsMs, reporting: t1 - tr1 },
     });
     process.stderr.write(`  ${name} ${t.name}: ${layers[layers.length - 1].gain.toFixed(1)}x\n`);
   }
@@ -177,6 +195,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
     pmRuns += faults * setup.inputs.count;
   }
   // The real runner, end to end, on every core.
+  await releaseWindowSessions();
   const e2e = await runCampaign(setup);
   rmSync(out, { recursive: true, force: true });
   const plainPerSec = plainRunsTotal / (plainMsTotal / 1000);
@@ -196,7 +215,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
 }
 
 function report(b: ModelBench): string {
-  const head = ['layer', 'op', 'bnd', 'plain/s', 'ours/s', 'gain', 'skip', 'early', 'prefix', 'golden', 'suffix', 'build', 'classify', 'faults', 'report'];
+  const head = ['layer', 'op', 'bnd', 'plain/s', 'ours/s', 'gain', 'skip', 'early', 'windowed', 'died', 'prefix', 'golden', 'suffix', 'build', 'classify', 'faults', 'report'];
   const rows = b.layers.map((l) => [
     l.layer,
     l.op,
@@ -206,12 +225,14 @@ function report(b: ModelBench): string {
     `${l.gain.toFixed(1)}x`,
     String(l.skipped),
     l.cut === '' ? '-' : String(l.stopped),
+    String(l.windowed),
+    String(l.diedOut),
     ...[l.ms.prefix, l.ms.golden, l.ms.suffix, l.ms.build, l.ms.classify, l.ms.faults, l.ms.reporting].map((x) => x.toFixed(0)),
   ]);
   const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const fmt = (r: string[]) => r.map((x, c) => (c < 2 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ');
   return (
-    `\n${b.model}: ${b.faults} faults x ${b.inputs} inputs per layer, ${b.layers.length} layers (early exit ${earlyExitArg()}; 'early': copies stopped after stage 1, '-' no cut; plain approach timed on ${b.plainFaults} faults per layer; times in ms, one thread)\n` +
+    `\n${b.model}: ${b.faults} faults x ${b.inputs} inputs per layer, ${b.layers.length} layers (early exit ${earlyExitArg()}, window ${windowArg()}; 'early': copies stopped after stage 1, '-' no cut; 'windowed': copies run windowed, 'died': of them, those that died out before the tail; plain approach timed on ${b.plainFaults} faults per layer; times in ms, one thread)\n` +
     [fmt(head), ...rows.map(fmt)].join('\n') +
     `\nall layers: plain ${b.plainPerSec.toFixed(0)} injections/s, ours ${b.oursPerSec.toFixed(0)} injections/s, gain ${b.gain.toFixed(1)}x` +
     `\nwhole machine: plain approach in one process ${b.plainPerSec.toFixed(0)} injections/s with 1 thread, ${b.plainMachine.perSec.toFixed(0)} with ${b.plainMachine.threads} intra-op threads; ` +
@@ -224,10 +245,15 @@ export async function main(): Promise<void> {
   const faults = arg('--faults', 500);
   const inputs = arg('--inputs', 16);
   const plainFaults = arg('--plain-faults', 50);
-  const results = [
-    await benchModel('resnet-small (residual fixture)', join(ROOT, 'test', 'fixtures', 'resnet-small.onnx'), join(ROOT, 'test', 'fixtures', 'resnet-small-inputs.npy'), faults, inputs, plainFaults),
-    await benchModel('LeNet-5 (built-in campaign)', join(ROOT, 'campaigns', 'lenet5-mnist', 'model.onnx'), join(ROOT, 'campaigns', 'lenet5-mnist', 'inputs.npy'), faults, inputs, plainFaults),
-  ];
+  const i = process.argv.indexOf('--model');
+  const only = i >= 0 ? process.argv[i + 1] : null;
+  const results: ModelBench[] = [];
+  if (only === null || only === 'resnet') {
+    results.push(await benchModel('resnet-small (residual fixture)', join(ROOT, 'test', 'fixtures', 'resnet-small.onnx'), join(ROOT, 'test', 'fixtures', 'resnet-small-inputs.npy'), faults, inputs, plainFaults));
+  }
+  if (only === null || only === 'lenet') {
+    results.push(await benchModel('LeNet-5 (built-in campaign)', join(ROOT, 'campaigns', 'lenet5-mnist', 'model.onnx'), join(ROOT, 'campaigns', 'lenet5-mnist', 'inputs.npy'), faults, inputs, plainFaults));
+  }
   if (process.argv.includes('--json')) {
     process.stdout.write(JSON.stringify(results, null, 2) + '\n');
     return;

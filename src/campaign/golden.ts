@@ -13,6 +13,9 @@ import type { BoundaryTensor, NumericArray } from './injector.js';
 import type { Provider } from './settings.js';
 import { campaignSessionOptions } from './session-options.js';
 import { chooseEarlyExitCut, type EarlyExitCut, type EarlyExitMode } from './early-exit.js';
+import { groups, runOverInputs, sharedLike } from './run-inputs.js';
+import { prepareWindowedLayer, type WindowMode } from './window/setup.js';
+import type { WindowedSetup } from './window/executor.js';
 
 export interface PreparedModel {
   loaded: LoadedModel;
@@ -79,17 +82,6 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   return { loaded, base, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainBatchDynamic, scoresName, types };
 }
 
-/** Where a stack of `count` runs of at most `batch` samples each begins. */
-function* groups(total: number, size: number): Generator<[number, number]> {
-  for (let from = 0; from < total; from += size) yield [from, Math.min(size, total - from)];
-}
-
-/** A typed array of the same kind, on shared memory (sent to workers without copying). */
-function sharedLike(sample: NumericArray, n: number): NumericArray {
-  const Ctor = sample.constructor as { new (b: SharedArrayBuffer): NumericArray; BYTES_PER_ELEMENT: number };
-  return new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
-}
-
 export interface LayerGolden {
   /** Suffix model bytes; null when the target is the scores output itself. */
   suffix: Uint8Array | null;
@@ -111,6 +103,10 @@ export interface LayerGolden {
   earlyExit: EarlyExitStages | null;
   /** Why a cut that was found is not used (its stages' golden differs from the suffix's). */
   earlyExitRefused: string | null;
+  /** Windowed runs (window/), or null with the reason in `windowRefused`. */
+  windowed: WindowedSetup | null;
+  windowRefused: string | null;
+  windowMs: number;
 }
 
 /**
@@ -134,50 +130,8 @@ export interface LayerGoldenOptions {
   padBatches: boolean;
   /** Whether to cut the suffix in two stages where it pays (default 'off'). */
   earlyExit?: EarlyExitMode;
-}
-
-/**
- * Run `session` over all inputs, `batch` at a time, feeding each input's row of `tensors`, and
- * gather `outputs` per input into shared arrays. Null when an output has no batch axis.
- */
-async function runOverInputs(
-  session: Session,
-  tensors: readonly BoundaryTensor[],
-  outputs: readonly string[],
-  n: number,
-  batch: number,
-  pad: boolean,
-): Promise<Map<string, { data: NumericArray; sampleDims: number[]; type: ElemTypeName }> | null> {
-  const got = new Map<string, { data: NumericArray; sampleDims: number[]; type: ElemTypeName }>();
-  for (const [from, count] of groups(n, batch)) {
-    const runCount = pad ? batch : count;
-    const feeds: Record<string, HostTensor> = {};
-    for (const b of tensors) {
-      const per = sampleCount(b.sampleDims);
-      const Ctor = b.data.constructor as new (n: number) => NumericArray;
-      const data = new Ctor(runCount * per);
-      for (let c = 0; c < runCount; c++) {
-        const x = from + Math.min(c, count - 1);
-        (data as Float32Array).set((b.data as Float32Array).subarray(x * per, (x + 1) * per), c * per);
-      }
-      feeds[b.name] = { type: b.type, dims: b.batched ? [runCount, ...b.sampleDims] : b.sampleDims, data };
-    }
-    const out = await session.run(feeds, [...outputs]);
-    for (const name of outputs) {
-      const t = out[name];
-      if (t.data instanceof Array || t.dims.length === 0 || t.dims[0] !== runCount) return null;
-      let g = got.get(name);
-      if (g === undefined) {
-        const sampleDims = t.dims.slice(1);
-        g = { data: sharedLike(t.data, n * sampleCount(sampleDims)), sampleDims, type: t.type as ElemTypeName };
-        got.set(name, g);
-      }
-      const per = sampleCount(g.sampleDims);
-      if (t.data.length !== runCount * per) return null;
-      (g.data as Float32Array).set((t.data as Float32Array).subarray(0, count * per), from * per);
-    }
-  }
-  return got;
+  /** Whether faults that touch a small part of the target run windowed (default 'off'). */
+  window?: WindowMode;
 }
 
 /**
@@ -327,6 +281,30 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
   const goldenTop1 = new Int32Array(n);
   for (let x = 0; x < n; x++) goldenTop1[x] = argmax(golden, x * classes, classes);
   const t2 = performance.now();
+  let windowed: WindowedSetup | null = null;
+  let windowRefused: string | null = null;
+  if (opts.window === 'auto' || opts.window === 'on') {
+    if (suffix === null) windowRefused = 'the target is the scores output';
+    else if (!batched) windowRefused = 'the suffix cannot take a batch';
+    else {
+      const w = await prepareWindowedLayer({
+        suffix: split.suffix,
+        target,
+        boundary,
+        scoresName: pm.scoresName,
+        types: pm.types,
+        inputs: n,
+        provider: opts.provider,
+        batch: opts.batch,
+        externalData: pm.loaded.externalData,
+        goldenTop1,
+        mode: opts.window,
+      });
+      if ('setup' in w) windowed = w.setup;
+      else windowRefused = w.refused;
+    }
+  }
+  const t3 = performance.now();
   return {
     suffix,
     boundary,
@@ -341,6 +319,9 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
     goldenMs: t2 - t1,
     earlyExit: early?.stages ?? null,
     earlyExitRefused,
+    windowed,
+    windowRefused,
+    windowMs: t3 - t2,
   };
 }
 

@@ -15,6 +15,8 @@ import type { Provider } from './settings.js';
 import { campaignSessionOptions } from './session-options.js';
 import type { ExternalDataFile } from '../onnx/index.js';
 import type { EarlyExitStages } from './golden.js';
+import { WindowedExecutor, type WindowCopy, type WindowedSetup } from './window/executor.js';
+import { windowedRunPays } from './window/plan.js';
 
 export type NumericArray = Exclude<TensorArray, string[]>;
 
@@ -60,6 +62,18 @@ export interface LayerSetup {
    * bit-identical to golden stop there; `golden` then comes from these very stages.
    */
   earlyExit?: EarlyExitStages | null;
+  /**
+   * Windowed runs (window/): faults whose changed positions span a small part of the target
+   * run windowed, compared with `windowed.scores`; the others run the suffix.
+   */
+  windowed?: WindowedSetup | null;
+}
+
+/** The power of two at or above n: spans grouped for windowed runs. */
+function bucket(n: number): number {
+  let b = 1;
+  while (b < n) b *= 2;
+  return b;
 }
 
 /** The faults of one chunk, packed in flat arrays (cheap to send between threads). */
@@ -82,6 +96,9 @@ export interface ChunkResult {
   skipped: number;
   /** Copies stopped after stage 1 of an early-exit layer (cut tensor equal to golden). */
   stoppedEarly: number;
+  /** Copies run windowed, and how many of them died out before the tail. */
+  windowed: number;
+  diedOut: number;
   /** Suffix runs. */
   runs: number;
   suffixMs: number;
@@ -154,9 +171,20 @@ export class LayerInjector {
     /** Reused batch buffers, one per boundary tensor, sized for `batch` copies. */
     private readonly buffers: NumericArray[],
     private readonly staged: Staged | null,
+    private readonly windowed: WindowedExecutor | null,
   ) {}
 
   static async create(setup: LayerSetup): Promise<LayerInjector> {
+    const windowed = setup.windowed ? await WindowedExecutor.create(setup.windowed, setup.provider, setup.externalData, `layer ${setup.layerId}`) : null;
+    try {
+      return await LayerInjector.createWith(setup, windowed);
+    } catch (err) {
+      await windowed?.release();
+      throw err;
+    }
+  }
+
+  private static async createWith(setup: LayerSetup, windowed: WindowedExecutor | null): Promise<LayerInjector> {
     const buffers = setup.boundary.map((b) => newArrayLike(b.data, sampleSize(b.sampleDims) * setup.batch));
     const e = setup.earlyExit ?? null;
     if (e !== null) {
@@ -178,16 +206,48 @@ export class LayerInjector {
         throw err;
       });
       const cost = { stagedMs: 0, stagedCopies: 0, stagedRuns: 0, fullMs: 0, fullCopies: 0, fullRuns: 0 };
-      return new LayerInjector(setup, full, buffers, { stages: e, stage1, stage2, feedsStage1, buffers2, identical, cost });
+      return new LayerInjector(setup, full, buffers, { stages: e, stage1, stage2, feedsStage1, buffers2, identical, cost }, windowed);
     }
     const session = setup.suffix === null ? null : await createSession(setup.suffix, campaignSessionOptions(setup.provider, setup.externalData, `suffix of layer ${setup.layerId}`));
-    return new LayerInjector(setup, session, buffers, null);
+    return new LayerInjector(setup, session, buffers, null, windowed);
   }
 
   async release(): Promise<void> {
     await this.session?.release();
     await this.staged?.stage1.release();
     await this.staged?.stage2.release();
+    await this.windowed?.release();
+  }
+
+  /**
+   * Rows x columns that fault i of the chunk spans in the target, as one number, and whether a
+   * fault of that span runs windowed; null when the layer has no windowed runs.
+   */
+  private windowSpan(f: PackedFaults, i: number, memo: Map<number, boolean>): { key: number; windowed: boolean } | null {
+    const w = this.setup.windowed;
+    if (!w || this.windowed === null) return null;
+    const [, H, W] = w.plan.tensors[0].sampleDims;
+    let rLo = Infinity;
+    let rHi = -1;
+    let cLo = Infinity;
+    let cHi = -1;
+    for (let k = f.offsets[i]; k < f.offsets[i + 1]; k++) {
+      const p = f.indices[k] % (H * W);
+      const r = Math.floor(p / W);
+      const c = p - r * W;
+      if (r < rLo) rLo = r;
+      if (r > rHi) rHi = r;
+      if (c < cLo) cLo = c;
+      if (c > cHi) cHi = c;
+    }
+    const key = (rHi - rLo) * (W + 1) + (cHi - cLo);
+    let windowed = memo.get(key);
+    if (windowed === undefined) {
+      windowed = w.always || windowedRunPays(w.plan, rHi - rLo + 1, cHi - cLo + 1);
+      memo.set(key, windowed);
+    }
+    // Copies share a run with copies of about the same span (the window fits the largest).
+    return { key: bucket(rHi - rLo + 1) * (W + 1) + bucket(cHi - cLo + 1), windowed };
   }
 
   /** Outcomes of every fault of the chunk on every input. */
@@ -202,6 +262,8 @@ export class LayerInjector {
       ran: 0,
       skipped: 0,
       stoppedEarly: 0,
+      windowed: 0,
+      diedOut: 0,
       runs: 0,
       suffixMs: 0,
       buildMs: 0,
@@ -224,9 +286,22 @@ export class LayerInjector {
       pendingInput.length = 0;
     };
 
+    // Windowed copies wait in groups by the rows x columns their fault spans (similar windows
+    // stack well); results do not depend on how copies are grouped.
+    const windowGroups = new Map<number, number[]>();
+    const windowBatch = 2 * s.batch;
+    const memo = new Map<number, boolean>();
+    const flushWindowed = async (key: number): Promise<void> => {
+      const slots = windowGroups.get(key);
+      if (slots === undefined || slots.length === 0) return;
+      windowGroups.delete(key);
+      await this.runWindowed(f, slots, res);
+    };
+
     for (let i = 0; i < f.count; i++) {
       const lo = f.offsets[i];
       const hi = f.offsets[i + 1];
+      const span = f.offsets[i + 1] > f.offsets[i] ? this.windowSpan(f, i, memo) : null;
       for (let x = 0; x < n; x++) {
         const slot = i * n + x;
         let changes = false;
@@ -244,6 +319,13 @@ export class LayerInjector {
           res.skipped++;
           continue;
         }
+        if (span?.windowed) {
+          let group = windowGroups.get(span.key);
+          if (group === undefined) windowGroups.set(span.key, (group = []));
+          group.push(slot);
+          if (group.length >= windowBatch) await flushWindowed(span.key);
+          continue;
+        }
         pendingSlot.push(slot);
         pendingFault.push(i);
         pendingInput.push(x);
@@ -251,14 +333,42 @@ export class LayerInjector {
       }
     }
     await flush();
+    for (const key of [...windowGroups.keys()].sort((a, b) => a - b)) await flushWindowed(key);
     return res;
   }
 
+  /** Windowed runs of copies (slots are fault * inputs + input). */
+  private async runWindowed(f: PackedFaults, slots: readonly number[], res: ChunkResult): Promise<void> {
+    const s = this.setup;
+    const w = s.windowed!;
+    const n = s.inputs;
+    const copies: WindowCopy[] = slots.map((slot) => {
+      const i = Math.floor(slot / n);
+      return { input: slot - i * n, indices: f.indices.subarray(f.offsets[i], f.offsets[i + 1]), values: f.values.subarray(f.offsets[i], f.offsets[i + 1]) };
+    });
+    const r = await this.windowed!.run(copies);
+    const t0 = performance.now();
+    copies.forEach((c, k) => {
+      const row = r.row[k];
+      if (row < 0) {
+        // Died out: the scores are the golden ones of windowed runs.
+        this.record(res, slots[k], c.input, w.scores, c.input, w.scores);
+        res.diedOut++;
+      } else this.record(res, slots[k], c.input, r.scores, row, w.scores);
+    });
+    res.classifyMs += performance.now() - t0;
+    res.windowed += copies.length;
+    res.ran += copies.length;
+    res.runs += s.windowed!.plan.nodes.length;
+    res.suffixMs += r.nodeMs + r.tailMs;
+    res.buildMs += r.buildMs;
+  }
+
   /** Classifies score row `row` of a run against the golden scores of input `x` into `slot`. */
-  private record(res: ChunkResult, slot: number, x: number, scores: Float32Array, row: number): void {
+  private record(res: ChunkResult, slot: number, x: number, scores: Float32Array, row: number, golden: Float32Array = this.setup.golden): void {
     const s = this.setup;
     const C = s.classes;
-    const v = classify(s.golden, x * C, s.goldenTop1[x], scores, row * C, C, s.classify);
+    const v = classify(golden, x * C, s.goldenTop1[x], scores, row * C, C, s.classify);
     res.outcome[slot] = OUTCOME_CODE[v.outcome];
     res.faultyTop1[slot] = v.faultyTop1;
     res.maxAbsDiff[slot] = v.maxAbsDiff;

@@ -155,6 +155,7 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string):
   let elapsed = 0;
   let attempts = 0;
   let skipped = 0;
+  let windowed = 0;
   let rateSum = 0;
   for (const s of shards) {
     const tm = s.manifest.timing;
@@ -162,6 +163,7 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string):
     attempts += tm.attempts;
     rateSum += tm.injectionsPerSecond;
     skipped += s.manifest.totals.skippedWithoutRunning;
+    windowed += s.manifest.totals.windowed ?? 0;
     for (const k of Object.keys(breakdown) as (keyof typeof breakdown)[]) breakdown[k] += tm.breakdownMs[k] ?? 0;
   }
   const starts = shards.map((s) => s.manifest.timing.startedAt).sort();
@@ -172,7 +174,7 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string):
     shards: shards.map((s) => `${s.index}/${s.count}`),
     settings: { ...m0.settings, shard: null, out },
     layers: m0.plan.layers.map((l) => facts.get(l.name)).filter((f): f is LayerFacts => f !== undefined),
-    totals: { runs: t[0] + t[1] + t[2] + t[3], masked: t[0], sdcSafe: t[1], sdcCritical: t[2], nonFinite: t[3], skippedWithoutRunning: skipped },
+    totals: { runs: t[0] + t[1] + t[2] + t[3], masked: t[0], sdcSafe: t[1], sdcCritical: t[2], nonFinite: t[3], skippedWithoutRunning: skipped, windowed },
     timing: {
       startedAt: starts[0],
       endedAt: ends[ends.length - 1],

@@ -28,6 +28,7 @@ import { ResultStore, checkOutputFolder } from './checkpoint.js';
 import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
 import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type PreparedModel } from './golden.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
+import { releaseWindowSessions } from './window/executor.js';
 import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
 import { InProcessPool, type InjectionPool } from './pool-inprocess.js';
@@ -143,6 +144,7 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
       tolerance: settings.tolerance,
       mismatchesOnly: settings.mismatchesOnly,
       provider: settings.provider,
+      window: settings.window,
     }),
   );
   return { settings, loaded, targets, plan, inputs, labels, inputSource: data.source, models, faultListPath: settings.faults, hashes, planKey };
@@ -197,6 +199,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   const layerFacts = (store.meta.layers ?? {}) as Record<string, LayerFacts>;
   store.meta.layers = layerFacts;
   let skippedTotal = (store.meta.skipped as number | undefined) ?? 0;
+  let windowedTotal = (store.meta.windowed as number | undefined) ?? 0;
   // Per layer: where its faults were stopped early (null: the whole suffix ran). Kept in the
   // checkpoint's meta so that a resumed run still reports layers finished before the interruption.
   const earlyExitCuts = (store.meta.earlyExit ?? {}) as Record<string, { cut: string; stage1Ops: string[] } | { refused: string } | null>;
@@ -261,6 +264,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           });
           skippedTotal += r.skipped;
           store.meta.skipped = skippedTotal;
+          windowedTotal += r.windowed;
+          store.meta.windowed = windowedTotal;
           store.append(injectionRowsCsv(rows), meta.faults.length);
           breakdown.suffixMs += r.suffixMs;
           breakdown.buildMs += r.buildMs;
@@ -289,10 +294,10 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       const maxInFlight = 2 * pool.size;
       for (const l of layersTodo) {
         const t = targets[l];
-        const g = await goldenForLayer(pm, t.output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit });
+        const g = await goldenForLayer(pm, t.output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window });
         earlyExitCuts[t.name] = g.earlyExit ? { cut: g.earlyExit.cut, stage1Ops: g.earlyExit.stage1Ops } : g.earlyExitRefused ? { refused: g.earlyExitRefused } : null;
         breakdown.prefixMs += g.prefixMs;
-        breakdown.goldenMs += g.goldenMs;
+        breakdown.goldenMs += g.goldenMs + g.windowMs;
         const cmp = compareWithPlain(g.golden, g.goldenTop1, plain, g.classes);
         const batch = g.batchDynamic ? settings.batch : 1;
         const facts: LayerFacts = {
@@ -307,6 +312,11 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           batch,
           notes: g.notes,
           goldenVsPlain: cmp,
+          windowed: g.windowed
+            ? { nodes: g.windowed.plan.nodes.length, tailOps: g.windowed.plan.tailOps, goldenVsSuffix: { maxAbsDiff: compareWithPlain(g.windowed.scores, g.goldenTop1, g.golden, g.classes).maxAbsDiff } }
+            : g.windowRefused !== null
+              ? { refused: g.windowRefused }
+              : null,
         };
         layerFacts[t.name] = facts;
         if (!g.batchDynamic && pm.batchDynamic) notice(`layer ${t.name}: the suffix cannot take a batch (${g.notes.join('; ')}); running one fault per run`);
@@ -331,6 +341,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           provider: settings.provider,
           externalData: setup.loaded.externalData.length > 0 ? setup.loaded.externalData : undefined,
           earlyExit: g.earlyExit,
+          windowed: g.windowed,
         };
         await pool.addLayer(layerSetup);
         for (const c of todo.filter((x) => x.layer === l)) {
@@ -377,7 +388,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       ...(providerVsCpu === null ? {} : { providerVsCpu }),
       plan: { layers: plan.layers.map((l) => ({ name: l.name, output: l.output, faults: l.faults })) },
       layers: plan.layers.map((l) => layerFacts[l.name]).filter((f): f is LayerFacts => f !== undefined),
-      totals: { runs: total[0] + total[1] + total[2] + total[3], masked: total[0], sdcSafe: total[1], sdcCritical: total[2], nonFinite: total[3], skippedWithoutRunning: skippedTotal },
+      totals: { runs: total[0] + total[1] + total[2] + total[3], masked: total[0], sdcSafe: total[1], sdcCritical: total[2], nonFinite: total[3], skippedWithoutRunning: skippedTotal, windowed: windowedTotal },
       timing: {
         startedAt: store.startedAt,
         endedAt: new Date().toISOString(),
@@ -395,6 +406,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
     hooks.progressStop?.();
     store.close();
     await pool?.close();
+    await releaseWindowSessions();
   }
 }
 

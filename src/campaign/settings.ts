@@ -5,6 +5,7 @@
  * then merged with flags winning, then completed with defaults into `CampaignSettings`.
  */
 import { EARLY_EXIT_MODES, type EarlyExitMode } from './early-exit.js';
+import { WINDOW_MODES, type WindowMode } from './window/setup.js';
 import { availableParallelism } from 'node:os';
 import { isGpuProvider } from '../runtime/providers.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
@@ -44,6 +45,7 @@ export interface RawSettings {
   criteria?: Criteria;
   mismatchesOnly?: boolean;
   earlyExit?: EarlyExitMode;
+  window?: WindowMode;
 }
 
 /** Everything a run needs, complete. */
@@ -77,6 +79,12 @@ export interface CampaignSettings {
   mismatchesOnly: boolean;
   /** Stop faults whose effect dies out a few nodes after the target (early-exit.ts); results do not depend on it. */
   earlyExit: EarlyExitMode;
+  /**
+   * Run faults that touch a small part of the target windowed (window/). Windowed runs compute
+   * every node on its own, so their scores can differ in the last bits from the suffix's: it is
+   * part of what a run's results depend on (and of the plan key).
+   */
+  window: WindowMode;
   shard: Shard | null;
   force: boolean;
   json: boolean;
@@ -116,6 +124,7 @@ const KEYS: Record<keyof RawSettings, string> = {
   criteria: 'criteria',
   mismatchesOnly: 'mismatches-only',
   earlyExit: 'early-exit',
+  window: 'window',
 };
 /** Keys a campaign file may carry for people only. */
 const COMMENT_KEYS = new Set(['description', 'comment', '$schema']);
@@ -222,6 +231,9 @@ function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSetti
     case 'earlyExit':
       if (!EARLY_EXIT_MODES.includes(v as EarlyExitMode)) throw usageError(`${where}: expected one of ${EARLY_EXIT_MODES.join(', ')}, got ${JSON.stringify(v)}`);
       return v as EarlyExitMode;
+    case 'window':
+      if (!WINDOW_MODES.includes(v as WindowMode)) throw usageError(`${where}: expected one of ${WINDOW_MODES.join(', ')}, got ${JSON.stringify(v)}`);
+      return v as WindowMode;
   }
 }
 
@@ -310,6 +322,8 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
     criteria,
     mismatchesOnly: s.mismatchesOnly ?? false,
     earlyExit: s.earlyExit ?? 'off',
+    // Windowed runs make one ONNX Runtime call per node: they pay on the CPU, not on a GPU.
+    window: s.window ?? (isGpuProvider(s.provider ?? DEFAULTS.provider) ? 'off' : 'auto'),
     shard: opts.shard ?? null,
     force: opts.force ?? false,
     json: opts.json ?? false,

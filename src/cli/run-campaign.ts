@@ -27,6 +27,7 @@ interface RunOpts {
   tolerance?: string;
   criteria?: string;
   mismatchesOnly?: boolean;
+  window?: string;
   shard?: string;
   force?: boolean;
   json?: boolean;
@@ -140,6 +141,7 @@ export function registerRunCampaign(program: Command): void {
     .option('--tolerance <t>', 'differences <= T count as masked (default 0: bit-identical)')
     .option('--criteria <name>', "default, or classes: the reference CLASSES rule (see docs/campaign.md)")
     .option('--early-exit <mode>', 'off: run the whole suffix (default); auto: try stopping faults that die out a few nodes after the target (experimental; it did not pay on our fixtures)')
+    .option('--window <mode>', 'auto: faults that touch a small part of the layer output run node by node on the windows they can reach, where that is faster (default on the CPU); on: wherever possible; off: every fault runs the whole suffix (default on a GPU)')
     .option('--mismatches-only', 'injections.csv keeps only rows whose top-1 changed or whose output is non-finite')
     .option('--shard <i/n>', 'run shard i of n (1-based); join the shards with classes merge')
     .option('--force', 'replace existing results (an unfinished run is otherwise resumed)')

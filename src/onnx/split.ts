@@ -135,26 +135,7 @@ export function splitAt(model: ModelProto, tensorName: string, options: SplitOpt
     if (typeof d0 !== 'string') batchNotes.push(`boundary tensor "${t}" has ${d0 === undefined ? 'no dim 0' : `a fixed dim 0 (${d0 ?? 'unknown'})`}`);
   });
 
-  const keepIn = (nodes: Set<number>, graphInputs: ValueInfoProto[], outputs: ValueInfoProto[]): ModelProto => {
-    const copy = copyModel(model);
-    const g = copy.graph!;
-    g.node = index.nodes.filter((n) => nodes.has(n.index)).map((n) => n.node);
-    const reads = new Set<string>();
-    const produced = new Set<string>();
-    for (const n of g.node) {
-      for (const r of n.input) reads.add(r);
-      for (const o of n.output) produced.add(o);
-    }
-    for (const n of index.nodes) if (nodes.has(n.index)) for (const r of n.allInputs) reads.add(r);
-    g.initializer = index.graph.initializer.filter((t: TensorProto) => reads.has(t.name));
-    const keptInits = new Set(g.initializer.map((t) => t.name));
-    // Older IR versions list initializers among the inputs too; keep those that stay.
-    const legacyInitInputs = index.graph.input.filter((vi) => keptInits.has(vi.name));
-    g.input = [...graphInputs, ...legacyInitInputs];
-    g.output = outputs;
-    g.valueInfo = index.graph.valueInfo.filter((vi) => produced.has(vi.name));
-    return copy;
-  };
+  const keepIn = (nodes: Set<number>, graphInputs: ValueInfoProto[], outputs: ValueInfoProto[]): ModelProto => keepNodes(model, index, nodes, graphInputs, outputs);
 
   const prefixInputs = index.inputs.filter((vi) => prefixNeeded.has(vi.name));
   const prefix = keepIn(prefixNodes, [...prefixInputs], prefixOutputs.map((t) => index.outputs.find((o) => o.name === t) ?? makeValueInfo(t)));
@@ -172,4 +153,57 @@ export function splitAt(model: ModelProto, tensorName: string, options: SplitOpt
     batchDynamic: batchNotes.length === 0,
     batchNotes,
   };
+}
+
+/**
+ * A copy of `model` with only the given nodes, the initializers they read, and new inputs and
+ * outputs. Value info is kept for the tensors the kept nodes produce.
+ */
+function keepNodes(model: ModelProto, index: GraphIndex, nodes: ReadonlySet<number>, graphInputs: ValueInfoProto[], outputs: ValueInfoProto[]): ModelProto {
+  const copy = copyModel(model);
+  const g = copy.graph!;
+  g.node = index.nodes.filter((n) => nodes.has(n.index)).map((n) => n.node);
+  const reads = new Set<string>();
+  const produced = new Set<string>();
+  for (const n of g.node) {
+    for (const r of n.input) reads.add(r);
+    for (const o of n.output) produced.add(o);
+  }
+  for (const n of index.nodes) if (nodes.has(n.index)) for (const r of n.allInputs) reads.add(r);
+  g.initializer = index.graph.initializer.filter((t: TensorProto) => reads.has(t.name));
+  const keptInits = new Set(g.initializer.map((t) => t.name));
+  // Older IR versions list initializers among the inputs too; keep those that stay.
+  const legacyInitInputs = index.graph.input.filter((vi) => keptInits.has(vi.name));
+  g.input = [...graphInputs, ...legacyInitInputs];
+  g.output = outputs;
+  g.valueInfo = index.graph.valueInfo.filter((vi) => produced.has(vi.name));
+  return copy;
+}
+
+/**
+ * The part of a model that computes `outputs` from `inputs`: every node on the way, walking back
+ * from the outputs and stopping at the inputs; constant nodes it needs are copied in. Every other
+ * tensor it would read must be an input too, or this throws.
+ */
+export function extractSubgraph(model: ModelProto, inputs: readonly string[], outputs: readonly string[], options: SplitOptions = {}): ModelProto {
+  const index = new GraphIndex(model);
+  const isInput = new Set(inputs);
+  const needed = new Set<string>(outputs);
+  const nodes = new Set<number>();
+  for (let i = index.nodes.length - 1; i >= 0; i--) {
+    const n = index.nodes[i];
+    if (!n.outputs.some((o) => o !== '' && needed.has(o) && !isInput.has(o))) continue;
+    nodes.add(i);
+    for (const input of n.allInputs) if (input !== '' && !isInput.has(input)) needed.add(input);
+  }
+  for (const t of needed) {
+    if (isInput.has(t) || index.producer.has(t) || index.isConstant(t)) continue;
+    throw runtimeError(`cannot extract a subgraph: it reads "${t}", which is neither computed inside it nor one of its inputs`);
+  }
+  const graphInputs = inputs.map((t) => {
+    const type = options.tensorTypes?.get(t) ?? typeOfValueInfo(index.valueInfo(t));
+    if (type === undefined) throw runtimeError(`cannot extract a subgraph: the type of its input "${t}" is unknown; infer it first (runtime inferTensorTypes)`);
+    return makeValueInfo(t, type.elemType, type.dims);
+  });
+  return keepNodes(model, index, nodes, graphInputs, outputs.map((t) => index.outputs.find((o) => o.name === t) ?? makeValueInfo(t)));
 }

@@ -23,6 +23,11 @@ export interface LayerFacts {
   notes: string[];
   /** max |plain model - this layer's golden| over inputs and scores, and inputs whose top-1 differs. */
   goldenVsPlain: { maxAbsDiff: number; top1Changes: number };
+  /**
+   * Windowed runs: how many nodes run on windows and what the tail runs, or why the layer has
+   * none; null with --window off.
+   */
+  windowed: { nodes: number; tailOps: string[]; goldenVsSuffix: { maxAbsDiff: number } } | { refused: string } | null;
 }
 
 export interface TimingBreakdown {
@@ -69,7 +74,7 @@ export interface Manifest {
   plan: { layers: { name: string; output: string; faults: number }[] };
   /** Facts of the layers this run prepared (a shard may skip a layer with no faults in it). */
   layers: LayerFacts[];
-  totals: { runs: number; masked: number; sdcSafe: number; sdcCritical: number; nonFinite: number; skippedWithoutRunning: number };
+  totals: { runs: number; masked: number; sdcSafe: number; sdcCritical: number; nonFinite: number; skippedWithoutRunning: number; windowed: number };
   timing: {
     startedAt: string;
     endedAt: string;

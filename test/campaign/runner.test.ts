@@ -64,13 +64,13 @@ test('hand-made faults: a NaN, a huge value, values equal to golden', async () =
   assert.equal(rs[1][6], String(Number(labels.data[1])));
 });
 
-test('residual model: the runner agrees bit for bit with the plain approach', async () => {
+test('residual model: the runner agrees bit for bit with the plain approach (whole suffixes, --window off)', async () => {
   // the package's error models; the reference GPU models when they are around
   const ref = referenceModelsDir();
   const errorModels = ref ? join(ref, 'faulty_warp_models') : repoPath('error_models');
   const out = join(tmp(), 'out');
   const layers = ['/stem/Conv', '/block2/conv1/Conv', '/block2/down/down.1/BatchNormalization', '/GlobalAveragePool'];
-  const setup = planCampaign(settings({ model: RESNET, data: RESNET_DATA, errorModels, layers, faultsPerLayer: 6, inputs: 4, seed: 3, out, batch: 5 }));
+  const setup = planCampaign(settings({ model: RESNET, data: RESNET_DATA, errorModels, layers, faultsPerLayer: 6, inputs: 4, seed: 3, out, batch: 5, window: 'off' }));
   const r = await runCampaign(setup);
   const rs = rows(out);
   assert.equal(rs.length, layers.length * 6 * 4);

@@ -1,0 +1,430 @@
+/**
+ * Runs faulty copies through a window plan (plan.ts): node by node, only the windows a fault can
+ * reach, many copies stacked along the batch axis per node run, then the tail on whole tensors.
+ * A copy whose every changed window has come out equal to golden bit for bit, or is read by no
+ * later node, has died out: its scores would be the golden ones, so it stops there.
+ */
+import { createHash } from 'node:crypto';
+import { createSession, type HostTensor, type Session } from '../../runtime/index.js';
+import type { ExternalDataFile } from '../../onnx/index.js';
+import type { Provider } from '../settings.js';
+import { campaignSessionOptions } from '../session-options.js';
+import { inputSpan, placeWindow, reachedOutputs, spanSize, unionSpan, type Span } from './geometry.js';
+import { nhwcName, type WindowNode, type WindowPlan } from './plan.js';
+
+export interface WindowedSetup {
+  plan: WindowPlan;
+  /**
+   * Golden values of every plan tensor, inputs × sample size (shared between threads); [C, H, W]
+   * tensors channels-last (plan.ts, nhwcName).
+   */
+  golden: Float32Array[];
+  /** Golden scores of windowed runs (the tail on golden tensors), inputs × classes. */
+  scores: Float32Array;
+  classes: number;
+  /** Every fault runs windowed (--window on), not only those the cost model picks. */
+  always: boolean;
+}
+
+/** A faulty copy: an input and the positions and values the fault writes into the target. */
+export interface WindowCopy {
+  input: number;
+  indices: Uint32Array;
+  values: Float32Array;
+}
+
+export interface WindowRunResult {
+  /** Scores of the copies that reached the tail, one row each. */
+  scores: Float32Array;
+  /** Per copy, its row in `scores`, or -1 when it died out (its scores are the golden ones). */
+  row: Int32Array;
+  nodeMs: number;
+  buildMs: number;
+  tailMs: number;
+}
+
+/** A rectangle of a [C, H, W] tensor and its values, channels-last: h × w × C. */
+interface Win {
+  r0: number;
+  c0: number;
+  h: number;
+  w: number;
+  data: Float32Array;
+}
+
+/**
+ * Sessions of segment and tail models, shared by every layer of a campaign in this thread: the
+ * segments after a layer are mostly the segments after the layer before it, and creating an ONNX
+ * Runtime session costs milliseconds. Freed by releaseWindowSessions() when the campaign ends.
+ */
+const sessionCache = new Map<string, Promise<Session>>();
+
+function cachedSession(model: Uint8Array, provider: Provider, externalData: readonly ExternalDataFile[] | undefined, label: string): Promise<Session> {
+  const key = `${provider}:${externalData?.map((f) => f.path).join(',') ?? ''}:${createHash('sha256').update(model).digest('hex')}`;
+  let s = sessionCache.get(key);
+  if (s === undefined) {
+    s = createSession(model, campaignSessionOptions(provider, externalData, label));
+    sessionCache.set(key, s);
+    s.catch(() => sessionCache.delete(key));
+  }
+  return s;
+}
+
+export async function releaseWindowSessions(): Promise<void> {
+  const all = [...sessionCache.values()];
+  sessionCache.clear();
+  for (const s of all) await (await s.catch(() => null))?.release();
+}
+
+function sampleSize(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+/** Below this many floats a loop copies faster than subarray() + set(). */
+const SHORT_RUN = 64;
+
+/** Copy n floats from src at s to dst at d. */
+function copyRun(dst: Float32Array, d: number, src: Float32Array, s: number, n: number): void {
+  if (n < SHORT_RUN) for (let k = 0; k < n; k++) dst[d + k] = src[s + k];
+  else dst.set(src.subarray(s, s + n), d);
+}
+
+/**
+ * Write the crop rows r0..r0+h-1, columns c0..c0+w-1 of one sample (golden, with `win` written
+ * over it) into dst at `at`, channels-last like the golden tensor; positions outside the tensor
+ * read as `fill`. dims is [C, H, W].
+ */
+function fillCrop(dst: Float32Array, at: number, dims: readonly number[], golden: Float32Array, goldenAt: number, win: Win | null, r0: number, c0: number, h: number, w: number, fill: number): void {
+  const C = dims[0];
+  const H = dims[1];
+  const W = dims[2];
+  const rowLen = w * C;
+  if (c0 === 0 && w === W && r0 >= 0 && r0 + h <= H) {
+    // Whole rows are one block.
+    dst.set(golden.subarray(goldenAt + r0 * W * C, goldenAt + (r0 + h) * W * C), at);
+  } else {
+    // Columns of the crop that lie inside the tensor.
+    const jLo = Math.min(w, Math.max(0, -c0));
+    const jHi = Math.max(jLo, Math.min(w, W - c0));
+    for (let i = 0; i < h; i++) {
+      const base = at + i * rowLen;
+      const r = r0 + i;
+      if (r < 0 || r >= H) {
+        dst.fill(fill, base, base + rowLen);
+        continue;
+      }
+      if (jLo > 0) dst.fill(fill, base, base + jLo * C);
+      copyRun(dst, base + jLo * C, golden, goldenAt + (r * W + c0 + jLo) * C, (jHi - jLo) * C);
+      if (jHi < w) dst.fill(fill, base + jHi * C, base + rowLen);
+    }
+  }
+  if (win === null) return;
+  const rLo = Math.max(r0, win.r0);
+  const rHi = Math.min(r0 + h, win.r0 + win.h);
+  const cLo = Math.max(c0, win.c0);
+  const cHi = Math.min(c0 + w, win.c0 + win.w);
+  if (rLo >= rHi || cLo >= cHi) return;
+  for (let r = rLo; r < rHi; r++) {
+    copyRun(dst, at + ((r - r0) * w + (cLo - c0)) * C, win.data, ((r - win.r0) * win.w + (cLo - win.c0)) * C, (cHi - cLo) * C);
+  }
+}
+
+/** True when `data` (an h x w x C window from `at`) equals the golden values at rows r0.., columns c0.. bit for bit. */
+function equalsGolden(data: Uint32Array, at: number, dims: readonly number[], golden: Uint32Array, goldenAt: number, r0: number, c0: number, h: number, w: number): boolean {
+  const C = dims[0];
+  const W = dims[2];
+  const n = w * C;
+  let o = at;
+  for (let i = 0; i < h; i++) {
+    const row = goldenAt + ((r0 + i) * W + c0) * C;
+    for (let j = 0; j < n; j++) if (data[o++] !== golden[row + j]) return false;
+  }
+  return true;
+}
+
+export class WindowedExecutor {
+  private readonly goldenBits: Uint32Array[];
+  /** Feed buffers, reused from run to run (every element is written before each run). */
+  private readonly buffers = new Map<string, Float32Array>();
+
+  private buffer(key: string, size: number): Float32Array {
+    let b = this.buffers.get(key);
+    if (b === undefined || b.length < size) {
+      b = new Float32Array(size);
+      this.buffers.set(key, b);
+    }
+    return b.length === size ? b : b.subarray(0, size);
+  }
+
+  private constructor(
+    readonly setup: WindowedSetup,
+    private readonly nodeSessions: Session[],
+    private readonly tailSession: Session,
+  ) {
+    this.goldenBits = setup.golden.map((g) => new Uint32Array(g.buffer, g.byteOffset, g.length));
+  }
+
+  static async create(setup: WindowedSetup, provider: Provider, externalData: readonly ExternalDataFile[] | undefined, label: string): Promise<WindowedExecutor> {
+    const sessions: Session[] = [];
+    for (const n of setup.plan.nodes) sessions.push(await cachedSession(n.model, provider, externalData, `windowed ${n.name} of ${label}`));
+    const tail = await cachedSession(setup.plan.tail, provider, externalData, `tail of ${label}`);
+    return new WindowedExecutor(setup, sessions, tail);
+  }
+
+  /** Sessions stay in the thread's cache (releaseWindowSessions frees them). */
+  async release(): Promise<void> {}
+
+  /**
+   * Check every node's crops on input x: the whole output, a position at each corner and a small
+   * window inside, computed from golden crops, must give the golden values bit for bit. Returns
+   * what differed, or null.
+   */
+  async checkNodes(x: number): Promise<string | null> {
+    const { plan } = this.setup;
+    for (let j = 0; j < plan.nodes.length; j++) {
+      const node = plan.nodes[j];
+      const outDims = plan.tensors[node.output].sampleDims;
+      const [, OH, OW] = outDims;
+      const windows: [number, number, number, number][] = [
+        [0, 0, OH, OW],
+        [0, 0, 1, 1],
+        [0, OW - 1, 1, 1],
+        [OH - 1, 0, 1, 1],
+        [OH - 1, OW - 1, 1, 1],
+        [Math.floor(OH / 3), Math.floor(OW / 3), Math.min(2, OH), Math.min(3, OW)],
+      ];
+      for (const [or0, oc0, S0, T0] of windows) {
+        const S = Math.max(S0, Math.min(node.minWindow, OH));
+        const T = Math.max(T0, Math.min(node.minWindow, OW));
+        const r0c = Math.min(or0, OH - S);
+        const c0c = Math.min(oc0, OW - T);
+        const feeds = this.cropFeeds(node, [x], [[r0c, c0c]], S, T, null);
+        const outName = nhwcName(plan.tensors[node.output].name);
+        const out = (await this.nodeSessions[j].run(feeds, [outName]))[outName].data as Float32Array;
+        const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+        if (bits.length !== outDims[0] * S * T || !equalsGolden(bits, 0, outDims, this.goldenBits[node.output], x * sampleSize(outDims), r0c, c0c, S, T)) {
+          return `${node.opType} node ${node.name} computed on a ${S}x${T} crop at (${r0c}, ${c0c}) differs from the whole tensor's values`;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Golden values of every windowed tensor, for inputs 0..n-1, `batch` at a time: the one-node
+   * models run over whole tensors, in order. With the crops checked against them (checkNodes),
+   * these models are the graph windowed runs compute, on whole tensors or on windows alike.
+   */
+  async fillGolden(n: number, batch: number): Promise<void> {
+    const { plan, golden } = this.setup;
+    for (let j = 0; j < plan.nodes.length; j++) {
+      const node = plan.nodes[j];
+      const outDims = plan.tensors[node.output].sampleDims;
+      const outName = nhwcName(plan.tensors[node.output].name);
+      const outSize = sampleSize(outDims);
+      for (let from = 0; from < n; from += batch) {
+        const count = Math.min(batch, n - from);
+        const feeds = this.cropFeeds(node, Array.from({ length: count }, (_, b) => from + b), Array.from({ length: count }, () => [0, 0]), outDims[1], outDims[2], null);
+        const out = (await this.nodeSessions[j].run(feeds, [outName]))[outName].data as Float32Array;
+        golden[node.output].set(out.subarray(0, count * outSize), from * outSize);
+      }
+    }
+  }
+
+  /** The tail on golden tensors: the golden scores of windowed runs, inputs × classes. */
+  async goldenScores(n: number, batch: number): Promise<Float32Array> {
+    const parts: Float32Array[] = [];
+    for (let from = 0; from < n; from += batch) {
+      const count = Math.min(batch, n - from);
+      parts.push(await this.tail(Array.from({ length: count }, (_, b) => from + b), Array.from({ length: count }, () => null)));
+    }
+    const all = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return all;
+  }
+
+  /**
+   * Feeds of one node run: for copy b, the crop of each input that the output window at
+   * origin[b] (S x T) reads, from input inputs[b]'s golden values with the copy's windows over them.
+   */
+  private cropFeeds(node: WindowNode, inputs: readonly number[], origin: readonly number[][], S: number, T: number, wins: ((Win | null)[] | null)[] | null): Record<string, HostTensor> {
+    const { plan, golden } = this.setup;
+    const B = inputs.length;
+    const feeds: Record<string, HostTensor> = {};
+    node.inputs.forEach((id, f) => {
+      const dims = plan.tensors[id].sampleDims;
+      const rows = f === 0 ? node.rows : null;
+      const cols = f === 0 ? node.cols : null;
+      const ih = rows !== null ? spanSize(inputSpan({ lo: 0, hi: S - 1 }, rows)) : S;
+      const iw = cols !== null ? spanSize(inputSpan({ lo: 0, hi: T - 1 }, cols)) : T;
+      const per = dims[0] * ih * iw;
+      const buf = this.buffer(`${node.output}:${f}`, B * per);
+      const gsize = sampleSize(dims);
+      for (let b = 0; b < B; b++) {
+        const [or0, oc0] = origin[b];
+        const r0 = rows !== null ? inputSpan({ lo: or0, hi: or0 }, rows).lo : or0;
+        const c0 = cols !== null ? inputSpan({ lo: oc0, hi: oc0 }, cols).lo : oc0;
+        fillCrop(buf, b * per, dims, golden[id], inputs[b] * gsize, wins?.[b]?.[id] ?? null, r0, c0, ih, iw, node.fill);
+      }
+      feeds[nhwcName(plan.tensors[id].name)] = { type: 'float32', dims: [B, ih, iw, dims[0]], data: buf };
+    });
+    return feeds;
+  }
+
+  /** The tail on whole tensors for inputs[b], golden with wins[b] written in; scores, one row each. */
+  private async tail(inputs: readonly number[], wins: readonly ((Win | null)[] | null)[]): Promise<Float32Array> {
+    const { plan, golden } = this.setup;
+    const B = inputs.length;
+    const feeds: Record<string, HostTensor> = {};
+    for (const id of plan.tailInputs) {
+      const t = plan.tensors[id];
+      const per = sampleSize(t.sampleDims);
+      const buf = this.buffer(`tail:${id}`, B * per);
+      for (let b = 0; b < B; b++) {
+        const x = inputs[b];
+        const win = wins[b]?.[id] ?? null;
+        if (win === null) buf.set(golden[id].subarray(x * per, (x + 1) * per), b * per);
+        else fillCrop(buf, b * per, t.sampleDims, golden[id], x * per, win, 0, 0, t.sampleDims[1], t.sampleDims[2], 0);
+      }
+      const d = t.sampleDims;
+      if (d.length === 3) feeds[nhwcName(t.name)] = { type: 'float32', dims: [B, d[1], d[2], d[0]], data: buf };
+      else feeds[t.name] = { type: 'float32', dims: [B, ...d], data: buf };
+    }
+    const scoresName = this.tailSession.outputNames[0];
+    return (await this.tailSession.run(feeds, [scoresName]))[scoresName].data as Float32Array;
+  }
+
+  /**
+   * Run faulty copies. With `whole`, every node computes its whole output instead of a window
+   * (the reference the windows are checked against).
+   */
+  async run(copies: readonly WindowCopy[], whole = false): Promise<WindowRunResult> {
+    const { plan, golden } = this.setup;
+    const res: WindowRunResult = { scores: new Float32Array(0), row: new Int32Array(copies.length).fill(-1), nodeMs: 0, buildMs: 0, tailMs: 0 };
+    const t0 = performance.now();
+    const wins: (Win | null)[][] = copies.map(() => plan.tensors.map(() => null));
+    const target = plan.tensors[0].sampleDims;
+    const targetSize = sampleSize(target);
+    const [, TH, TW] = target;
+    copies.forEach((cp, k) => {
+      let rLo = Infinity;
+      let rHi = -1;
+      let cLo = Infinity;
+      let cHi = -1;
+      for (let i = 0; i < cp.indices.length; i++) {
+        const p = cp.indices[i] % (TH * TW);
+        const r = Math.floor(p / TW);
+        const c = p - r * TW;
+        if (r < rLo) rLo = r;
+        if (r > rHi) rHi = r;
+        if (c < cLo) cLo = c;
+        if (c > cHi) cHi = c;
+      }
+      const h = rHi - rLo + 1;
+      const w = cHi - cLo + 1;
+      const data = new Float32Array(target[0] * h * w);
+      fillCrop(data, 0, target, golden[0], cp.input * targetSize, null, rLo, cLo, h, w, 0);
+      for (let i = 0; i < cp.indices.length; i++) {
+        const ch = Math.floor(cp.indices[i] / (TH * TW));
+        const p = cp.indices[i] % (TH * TW);
+        const r = Math.floor(p / TW);
+        const c = p - r * TW;
+        data[((r - rLo) * w + c - cLo) * target[0] + ch] = cp.values[i];
+      }
+      wins[k][0] = { r0: rLo, c0: cLo, h, w, data };
+    });
+    const alive = copies.map(() => true);
+    res.buildMs += performance.now() - t0;
+
+    for (let j = 0; j < plan.nodes.length; j++) {
+      const node = plan.nodes[j];
+      const tb = performance.now();
+      const outDims = plan.tensors[node.output].sampleDims;
+      const [, OH, OW] = outDims;
+      // Which copies this node sees, and the output rectangle each needs.
+      const members: number[] = [];
+      const need: [Span, Span][] = [];
+      for (let k = 0; k < copies.length; k++) {
+        if (!alive[k]) continue;
+        let rows: Span | null = null;
+        let cols: Span | null = null;
+        for (let f = 0; f < node.inputs.length; f++) {
+          const win = wins[k][node.inputs[f]];
+          if (win === null) continue;
+          const r = { lo: win.r0, hi: win.r0 + win.h - 1 };
+          const c = { lo: win.c0, hi: win.c0 + win.w - 1 };
+          if (f === 0 && node.rows !== null && node.cols !== null) {
+            const ro = reachedOutputs(r, node.rows, OH);
+            const co = reachedOutputs(c, node.cols, OW);
+            if (ro === null || co === null) continue;
+            rows = unionSpan(rows, ro);
+            cols = unionSpan(cols, co);
+          } else {
+            rows = unionSpan(rows, r);
+            cols = unionSpan(cols, c);
+          }
+        }
+        if (rows === null || cols === null) continue;
+        members.push(k);
+        need.push(whole ? [{ lo: 0, hi: OH - 1 }, { lo: 0, hi: OW - 1 }] : [rows, cols]);
+      }
+      if (members.length > 0) {
+        const B = members.length;
+        let S = Math.min(node.minWindow, OH);
+        let T = Math.min(node.minWindow, OW);
+        for (const [r, c] of need) {
+          S = Math.max(S, spanSize(r));
+          T = Math.max(T, spanSize(c));
+        }
+        const origin = need.map(([r, c]) => [placeWindow(r, S, OH), placeWindow(c, T, OW)]);
+        const feeds = this.cropFeeds(node, members.map((k) => copies[k].input), origin, S, T, members.map((k) => wins[k]));
+        const outName = nhwcName(plan.tensors[node.output].name);
+        const tr = performance.now();
+        res.buildMs += tr - tb;
+        const out = (await this.nodeSessions[j].run(feeds, [outName]))[outName].data as Float32Array;
+        const tc = performance.now();
+        res.nodeMs += tc - tr;
+        const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+        const per = outDims[0] * S * T;
+        const outSize = sampleSize(outDims);
+        members.forEach((k, b) => {
+          const [or0, oc0] = origin[b];
+          if (equalsGolden(outBits, b * per, outDims, this.goldenBits[node.output], copies[k].input * outSize, or0, oc0, S, T)) return;
+          wins[k][node.output] = { r0: or0, c0: oc0, h: S, w: T, data: out.subarray(b * per, (b + 1) * per) };
+        });
+        res.buildMs += performance.now() - tc;
+      }
+      // Windows nothing reads any more no longer matter; a copy without any has died out.
+      for (let k = 0; k < copies.length; k++) {
+        if (!alive[k]) continue;
+        let any = false;
+        const w = wins[k];
+        for (let id = 0; id < w.length; id++) {
+          if (w[id] === null) continue;
+          if (plan.lastUse[id] <= j) w[id] = null;
+          else any = true;
+        }
+        if (!any) alive[k] = false;
+      }
+    }
+
+    // The tail on whole tensors: golden, with each survivor's windows written in.
+    const tb = performance.now();
+    const survivors: number[] = [];
+    for (let k = 0; k < copies.length; k++) if (alive[k]) survivors.push(k);
+    if (survivors.length === 0) {
+      res.buildMs += performance.now() - tb;
+      return res;
+    }
+    const tr = performance.now();
+    res.buildMs += tr - tb;
+    res.scores = await this.tail(survivors.map((k) => copies[k].input), survivors.map((k) => wins[k]));
+    res.tailMs += performance.now() - tr;
+    survivors.forEach((k, b) => (res.row[k] = b));
+    return res;
+  }
+}

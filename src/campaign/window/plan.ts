@@ -1,0 +1,511 @@
+/**
+ * Windowed runs (DESIGN.md, "Run only what a fault can change", carried one step further): a
+ * fault written into a few positions of a feature map changes, after a 3x3 convolution, only a
+ * slightly larger rectangle of the next one, and so on. Instead of running the whole suffix on
+ * a faulty copy, each node after the target computes only the rectangle (window) of its output
+ * that the fault can reach, from crops of its inputs: the golden values around it, with the
+ * changed windows written over them. Where the network turns global (a pooling over the whole
+ * map, a flatten, a matrix product) a tail session takes the golden tensors with the windows
+ * written in and computes the scores.
+ *
+ * This module only plans: which nodes of a layer's suffix can run windowed, a one-node model for
+ * each (padding made explicit, so that any crop can be fed), and the tail model. golden.ts runs
+ * and checks the plan; executor.ts runs faulty copies through it.
+ *
+ * A window's values are exact, not approximations: ONNX Runtime's CPU kernels compute each
+ * output position from the same inputs in the same order whatever the crop around it (measured,
+ * and checked again for every layer before it is used).
+ */
+import { copyModel, encodeModel, extractSubgraph, GraphIndex, makeNode, makeValueInfo, shallowCopy, tensorDims, type ModelProto, type NodeInfo, type TensorProto, type TensorType } from '../../onnx/index.js';
+import type { AttributeProto } from '../../onnx/index.js';
+import { maxReachedSize, type SlideAxis } from './geometry.js';
+
+/** Operators that map each element on its own (constants broadcast over channels only). */
+const ELEMENTWISE = new Set([
+  'Relu', 'LeakyRelu', 'PRelu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Celu', 'HardSigmoid', 'HardSwish', 'Softplus', 'Softsign',
+  'Abs', 'Neg', 'Identity', 'Clip', 'Erf', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign', 'Mish', 'Gelu',
+  'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'Pow', 'BatchNormalization',
+]);
+
+export type WindowNodeKind = 'slide' | 'elementwise';
+
+/** A segment of nodes that runs as one model on windows (see planWindows). */
+export interface WindowNode {
+  /** Stable names of its nodes in the model, joined (for messages). */
+  name: string;
+  opType: string;
+  /** 'slide' when its first node is a Conv or pooling, which reads inputs[0] through `rows`/`cols`. */
+  kind: WindowNodeKind;
+  /** The segment's model over crops: inputs in `inputs` order, the first node's padding removed. */
+  model: Uint8Array;
+  /** Row and column geometry of the first node when it slides; null for element-wise segments. */
+  rows: SlideAxis | null;
+  cols: SlideAxis | null;
+  /** What positions outside the input read as (the operator's padding): 0, or -Infinity for MaxPool. */
+  fill: number;
+  /**
+   * Fewest output rows (and columns) a window may have: 2 for pooling, whose kernel would
+   * otherwise cover the whole crop, which ONNX Runtime runs as a global pooling that sums in
+   * another order (found by the crop checks on an AveragePool).
+   */
+  minWindow: number;
+  /**
+   * Tensor ids of the segment's non-constant inputs, fed under their own names: a sliding
+   * segment's first input is cropped around the window's receptive field, every other input at
+   * the output window itself.
+   */
+  inputs: number[];
+  output: number;
+  /** Rough cost of one output position (multiply-adds, or elements touched). */
+  costPerPosition: number;
+}
+
+export interface WindowTensor {
+  name: string;
+  /**
+   * Dims of one sample: [C, H, W] for tensors windows are written into (held channels-last, see
+   * nhwcName); any for golden-only tail inputs (held as they are).
+   */
+  sampleDims: number[];
+  /** True when a fault can change it (the target, or a windowed node's output). */
+  windowed: boolean;
+}
+
+export interface WindowPlan {
+  /** Tensor 0 is the target; then windowed outputs and golden-only inputs in graph order. */
+  tensors: WindowTensor[];
+  nodes: WindowNode[];
+  /**
+   * For each tensor, the last node that reads it (index into `nodes`), `nodes.length` when the
+   * tail reads it, -1 when nothing does: a changed window stops mattering after its last reader.
+   */
+  lastUse: number[];
+  /** Takes `tailInputs` (with windows written in) and gives the scores. */
+  tail: Uint8Array;
+  tailInputs: number[];
+  /** Operators of the tail, in graph order (for the manifest). */
+  tailOps: string[];
+  /** Rough cost of the tail, and of running every windowed node over whole tensors. */
+  tailCost: number;
+  fullCost: number;
+  /** Elements of one sample of the tail's inputs, and of the whole suffix's inputs (copied per copy). */
+  tailInputElements: number;
+  boundaryElements: number;
+}
+
+export type PlanResult = { plan: WindowPlan } | { refused: string };
+
+function attr(n: NodeInfo, name: string): AttributeProto | undefined {
+  return n.node.attribute.find((a) => a.name === name);
+}
+
+function ints(n: NodeInfo, name: string): number[] | undefined {
+  const a = attr(n, name);
+  return a === undefined ? undefined : a.ints.map((v) => Number(v));
+}
+
+function int(n: NodeInfo, name: string, fallback: number): number {
+  const a = attr(n, name);
+  return a === undefined ? fallback : Number(a.i);
+}
+
+function str(n: NodeInfo, name: string, fallback: string): string {
+  const a = attr(n, name);
+  return a === undefined ? fallback : new TextDecoder().decode(a.s);
+}
+
+function numberDims(t: TensorType | undefined): number[] | null {
+  if (t === undefined || t.elemType !== 1) return null;
+  const d = t.dims.slice(1);
+  return d.every((x): x is number => typeof x === 'number' && x > 0) ? d : null;
+}
+
+/** Geometry of a Conv/MaxPool/AveragePool node on 4-D tensors, or why it cannot run windowed. */
+function slideGeometry(n: NodeInfo, index: GraphIndex, inDims: number[], outDims: number[]): { rows: SlideAxis; cols: SlideAxis; fill: number; kernel: number[] } | string {
+  let kernel = ints(n, 'kernel_shape');
+  if (n.opType === 'Conv' && kernel === undefined) {
+    const w = index.constantTensor(n.inputs[1]);
+    if (w !== undefined) kernel = tensorDims(w).slice(2);
+  }
+  if (kernel === undefined || kernel.length !== 2) return 'not a 2-D kernel';
+  const strides = ints(n, 'strides') ?? [1, 1];
+  const dilations = ints(n, 'dilations') ?? [1, 1];
+  let pads = ints(n, 'pads') ?? [0, 0, 0, 0];
+  const autoPad = str(n, 'auto_pad', 'NOTSET');
+  if (autoPad === 'VALID') pads = [0, 0, 0, 0];
+  else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    pads = [0, 0, 0, 0];
+    for (let ax = 0; ax < 2; ax++) {
+      const total = Math.max(0, (outDims[ax + 1] - 1) * strides[ax] + (kernel[ax] - 1) * dilations[ax] + 1 - inDims[ax + 1]);
+      const small = Math.floor(total / 2);
+      pads[ax] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pads[ax + 2] = total - pads[ax];
+    }
+  } else if (autoPad !== 'NOTSET') return `auto_pad ${autoPad}`;
+  let fill = 0;
+  if (n.opType === 'MaxPool') {
+    if (n.outputs.filter((o) => o !== '').length > 1) return 'MaxPool with an Indices output';
+    fill = -Infinity;
+  } else if (n.opType === 'AveragePool') {
+    if (int(n, 'ceil_mode', 0) !== 0) return 'AveragePool with ceil_mode';
+    if (int(n, 'count_include_pad', 0) === 0 && pads.some((p) => p !== 0)) return 'AveragePool that leaves padding out of the average';
+  }
+  return {
+    rows: { kernel: kernel[0], stride: strides[0], dilation: dilations[0], padBegin: pads[0] },
+    cols: { kernel: kernel[1], stride: strides[1], dilation: dilations[1], padBegin: pads[1] },
+    fill,
+    kernel,
+  };
+}
+
+/** The attributes of the one-node model: the node's own, with padding now explicit in the crop. */
+function windowAttributes(n: NodeInfo, kernel: number[] | null): AttributeProto[] {
+  const keep = n.node.attribute.filter((a) => !['pads', 'auto_pad', 'ceil_mode', 'kernel_shape'].includes(a.name));
+  if (kernel === null) return keep;
+  return [...keep, ...makeNode('X', [], [], { attrs: { pads: [0, 0, 0, 0], kernel_shape: kernel } }).attribute];
+}
+
+/** A constant's value under the name the node reads it by (Constant nodes carry no name). */
+function namedConstant(index: GraphIndex, name: string): TensorProto | undefined {
+  const t = index.constantTensor(name);
+  if (t === undefined) return undefined;
+  if (t.name === name) return t;
+  const copy = shallowCopy(t);
+  copy.name = name;
+  return copy;
+}
+
+/** Constants an element-wise node may read: per channel or scalar, never varying along H or W. */
+function constantBroadcastsOverSpace(t: TensorProto, opType: string): boolean {
+  if (opType === 'BatchNormalization') return true;
+  const d = tensorDims(t);
+  const last2 = d.slice(-2);
+  return last2.every((x) => x === 1) || d.length === 0;
+}
+
+/**
+ * The model of a segment over crops: its nodes (the first one's padding made explicit), its
+ * feeds as inputs with symbolic rows and columns, its last node's output as the only output.
+ */
+function segmentModel(suffix: ModelProto, members: readonly NodeInfo[], firstAttrs: AttributeProto[], feeds: { name: string; dims: number[] }[], constants: TensorProto[], output: { name: string; dims: number[] }): Uint8Array {
+  const copy = copyModel(suffix);
+  const g = copy.graph!;
+  const nodes = members.map((n, k) => {
+    if (k > 0) return n.node;
+    const node = shallowCopy(n.node);
+    node.attribute = firstAttrs;
+    return node;
+  });
+  // Channels-last at the edges (see nhwcName): transposes in, the segment, a transpose out.
+  g.node = [...feeds.map((f) => makeNode('Transpose', [nhwcName(f.name)], [f.name], { attrs: { perm: [0, 3, 1, 2] } })), ...nodes, makeNode('Transpose', [output.name], [nhwcName(output.name)], { attrs: { perm: [0, 2, 3, 1] } })];
+  g.initializer = constants;
+  // Rows and columns are symbolic: every crop size runs through the same model.
+  g.input = feeds.map((f, k) => makeValueInfo(nhwcName(f.name), 1, ['n', `h${k}`, `w${k}`, f.dims[0]]));
+  g.output = [makeValueInfo(nhwcName(output.name), 1, ['n', 'ho', 'wo', output.dims[0]])];
+  g.valueInfo = [];
+  return encodeModel(copy);
+}
+
+/**
+ * Windowed runs keep [C, H, W] tensors channels-last ([H, W, C]) in memory: a row of a crop is
+ * then one contiguous run of floats, copied in one go, where [C, H, W] would need one short copy
+ * per channel. Models take and give them under this name; a Transpose inside restores the
+ * layout the graph's nodes expect (data movement only: the values are the same).
+ */
+export function nhwcName(tensor: string): string {
+  return `${tensor}:nhwc`;
+}
+
+/** The tail with its [C, H, W] inputs taken channels-last under nhwcName(). */
+function tailModel(tail: ModelProto, spatial: readonly { name: string; dims: number[] }[]): Uint8Array {
+  const copy = copyModel(tail);
+  const g = copy.graph!;
+  const isSpatial = new Map(spatial.map((t) => [t.name, t.dims]));
+  g.node = [...spatial.map((t) => makeNode('Transpose', [nhwcName(t.name)], [t.name], { attrs: { perm: [0, 3, 1, 2] } })), ...g.node];
+  g.input = g.input.map((vi) => {
+    const d = isSpatial.get(vi.name);
+    return d === undefined ? vi : makeValueInfo(nhwcName(vi.name), 1, ['n', d[1], d[2], d[0]]);
+  });
+  return encodeModel(copy);
+}
+
+/** A node that can run on windows, with what the plan needs to know of it. */
+interface Eligible {
+  n: NodeInfo;
+  out: string;
+  outDims: number[];
+  /** Non-constant inputs, without repeats. */
+  moving: string[];
+  slide: { rows: SlideAxis; cols: SlideAxis; fill: number; kernel: number[] } | null;
+  cost: number;
+}
+
+/**
+ * Plan windowed runs for the suffix of `target`. `boundary` names the suffix's inputs (target
+ * first) and `types` gives every tensor's type with the batch axis first.
+ *
+ * Nodes run in segments: a sliding or element-wise node, then the element-wise nodes that each
+ * read the previous one's output as its only reader. A segment is one model, so ONNX Runtime
+ * fuses inside it (a Conv with its BatchNormalization and Relu) and one call runs it.
+ */
+export function planWindows(suffix: ModelProto, target: string, boundary: readonly string[], scoresName: string, types: ReadonlyMap<string, TensorType>): PlanResult {
+  const index = new GraphIndex(suffix);
+  const targetDims = numberDims(types.get(target));
+  if (targetDims === null || targetDims.length !== 3) return { refused: 'the target is not a float32 [N, C, H, W] tensor of known size' };
+  const constantNodes = index.constantNodes();
+  const boundarySet = new Set(boundary);
+  const windowed = new Set<string>([target]);
+  const eligible: Eligible[] = [];
+  const tailNodes: NodeInfo[] = [];
+
+  for (const n of index.nodes) {
+    if (constantNodes.has(n.index)) continue;
+    const isSlide = n.opType === 'Conv' || n.opType === 'MaxPool' || n.opType === 'AveragePool';
+    const check = ((): Eligible | string => {
+      if (n.domain !== '' || (!isSlide && !ELEMENTWISE.has(n.opType))) return `${n.opType} is not element-wise or sliding`;
+      const outs = n.outputs.filter((o) => o !== '');
+      if (outs.length !== 1) return 'more than one output';
+      const outDims = numberDims(types.get(outs[0]));
+      if (outDims === null || outDims.length !== 3) return 'output not [N, C, H, W]';
+      const reads = n.inputs.filter((i) => i !== '');
+      const moving = [...new Set(reads.filter((i) => !index.isConstant(i)))];
+      if (!moving.some((i) => windowed.has(i))) return 'reads no changed tensor';
+      for (const i of moving) {
+        if (!windowed.has(i) && !boundarySet.has(i)) return `reads ${i}, computed after the target outside the windowed part`;
+        const d = numberDims(types.get(i));
+        if (d === null) return `input ${i} of unknown size`;
+        if (isSlide ? d.length !== 3 : d.join() !== outDims.join()) return `input ${i} does not match the output's shape`;
+      }
+      if (isSlide && (moving.length !== 1 || moving[0] !== n.inputs[0])) return 'weights computed at run time';
+      for (const i of reads) {
+        if (moving.includes(i)) continue;
+        const t = index.constantTensor(i);
+        if (t === undefined) return `constant ${i} computed by nodes`;
+        if (!isSlide && !constantBroadcastsOverSpace(t, n.opType)) return `constant ${i} varies along H or W`;
+      }
+      let slide: Eligible['slide'] = null;
+      let cost = outDims[0] * moving.length * ELEMENT_MACS;
+      if (isSlide) {
+        const inDims = numberDims(types.get(moving[0]))!;
+        const g = slideGeometry(n, index, inDims, outDims);
+        if (typeof g === 'string') return g;
+        slide = g;
+        const k = g.kernel[0] * g.kernel[1];
+        cost = n.opType === 'Conv' ? outDims[0] * (inDims[0] / int(n, 'group', 1)) * k : outDims[0] * k;
+      }
+      return { n, out: outs[0], outDims, moving, slide, cost };
+    })();
+    if (typeof check === 'string') {
+      tailNodes.push(n);
+      continue;
+    }
+    eligible.push(check);
+    windowed.add(check.out);
+  }
+  if (eligible.length === 0) return { refused: `the node after the target cannot run windowed (${tailNodes[0]?.opType ?? 'none'})` };
+  if (eligible.some((e) => e.out === scoresName)) return { refused: 'the scores come out of a windowed node' };
+
+  // What the tail reads.
+  const producedByTail = new Set(tailNodes.flatMap((n) => n.outputs));
+  const tailInputNames: string[] = [];
+  for (const n of tailNodes) {
+    for (const i of n.allInputs) {
+      if (i === '' || producedByTail.has(i) || index.isConstant(i) || tailInputNames.includes(i)) continue;
+      if (index.producer.has(i) && constantNodes.has(index.producer.get(i)!)) continue;
+      tailInputNames.push(i);
+    }
+  }
+
+  // Segments: chains through tensors that only the next node of the chain reads.
+  const readers = (t: string): number => index.consumers.get(t)?.length ?? 0;
+  const segments: Eligible[][] = [];
+  const segmentOf = new Map<string, Eligible[]>();
+  for (const e of eligible) {
+    let joined = false;
+    if (e.slide === null) {
+      // Join the segment whose last output this node reads (the first such input decides).
+      for (const i of e.moving) {
+        const seg = segmentOf.get(i);
+        if (seg === undefined || seg[seg.length - 1].out !== i) continue;
+        const first = seg[0];
+        const private_ = readers(i) === 1 && !tailInputNames.includes(i) && i !== scoresName;
+        // A tensor fed to the segment cannot also be fed at another crop (the slide input).
+        const clash = first.slide !== null && e.moving.includes(first.moving[0]);
+        const internal = new Set(seg.map((x) => x.out));
+        const readsInternal = e.moving.some((x) => x !== i && internal.has(x));
+        if (private_ && !clash && !readsInternal) {
+          seg.push(e);
+          segmentOf.set(e.out, seg);
+          joined = true;
+        }
+        break;
+      }
+    }
+    if (!joined) {
+      const seg = [e];
+      segments.push(seg);
+      segmentOf.set(e.out, seg);
+    }
+  }
+  // Run order: by each segment's last node (node order is topological; all its inputs exist by then).
+  segments.sort((a, b) => a[a.length - 1].n.index - b[b.length - 1].n.index);
+
+  const tensors: WindowTensor[] = [{ name: target, sampleDims: targetDims, windowed: true }];
+  const idOf = new Map<string, number>([[target, 0]]);
+  const tensorId = (name: string, dims: number[], isWindowed: boolean): number => {
+    let id = idOf.get(name);
+    if (id === undefined) {
+      id = tensors.length;
+      tensors.push({ name, sampleDims: dims, windowed: isWindowed });
+      idOf.set(name, id);
+    }
+    return id;
+  };
+  const nodes: WindowNode[] = [];
+  for (const seg of segments) {
+    const internal = new Set(seg.slice(0, -1).map((e) => e.out));
+    const feedNames: string[] = [];
+    for (const e of seg) for (const i of e.moving) if (!internal.has(i) && !feedNames.includes(i)) feedNames.push(i);
+    const feeds = feedNames.map((i) => tensorId(i, numberDims(types.get(i))!, windowed.has(i)));
+    const constantNames = [...new Set(seg.flatMap((e) => e.n.inputs.filter((i) => i !== '' && index.isConstant(i))))];
+    const first = seg[0];
+    const last = seg[seg.length - 1];
+    const outId = tensorId(last.out, last.outDims, true);
+    const model = segmentModel(
+      suffix,
+      seg.map((e) => e.n),
+      windowAttributes(first.n, first.slide?.kernel ?? null),
+      feeds.map((id) => ({ name: tensors[id].name, dims: tensors[id].sampleDims })),
+      constantNames.map((i) => namedConstant(index, i)!),
+      { name: last.out, dims: last.outDims },
+    );
+    nodes.push({
+      name: seg.map((e) => e.n.name).join(' + '),
+      opType: seg.map((e) => e.n.opType).join('+'),
+      kind: first.slide === null ? 'elementwise' : 'slide',
+      model,
+      rows: first.slide?.rows ?? null,
+      cols: first.slide?.cols ?? null,
+      fill: first.slide?.fill ?? 0,
+      minWindow: first.n.opType === 'MaxPool' || first.n.opType === 'AveragePool' ? 2 : 1,
+      inputs: feeds,
+      output: outId,
+      costPerPosition: seg.reduce((a, e) => a + e.cost, 0),
+    });
+  }
+
+  const tailInputs: number[] = [];
+  for (const name of tailInputNames) {
+    if (!idOf.has(name) && !boundarySet.has(name)) return { refused: `the tail reads ${name}, which is neither windowed nor golden` };
+    const t = types.get(name);
+    const dims = t?.dims.slice(1);
+    if (t === undefined || t.elemType !== 1 || dims === undefined || !dims.every((d): d is number => typeof d === 'number')) return { refused: `tail input ${name} is not a float32 tensor of known shape` };
+    tailInputs.push(tensorId(name, dims, windowed.has(name)));
+  }
+  let tail: ModelProto;
+  try {
+    tail = extractSubgraph(suffix, tailInputNames, [scoresName], { tensorTypes: types });
+  } catch (err) {
+    return { refused: (err as Error).message };
+  }
+  const lastUse = tensors.map((_, id) => (tailInputs.includes(id) ? nodes.length : -1));
+  nodes.forEach((w, j) => {
+    for (const id of w.inputs) if (lastUse[id] < j) lastUse[id] = j;
+  });
+  const positions = (id: number): number => tensors[id].sampleDims[1] * tensors[id].sampleDims[2];
+  const fullCost = nodes.reduce((a, w) => a + positions(w.output) * w.costPerPosition, 0);
+  const tailCost = tailNodes.reduce((a, n) => a + nodeCost(n, index, types), 0);
+  return {
+    plan: {
+      tensors,
+      nodes,
+      lastUse,
+      tail: tailModel(tail, tailInputs.map((id) => tensors[id]).filter((t) => t.sampleDims.length === 3).map((t) => ({ name: t.name, dims: t.sampleDims }))),
+      tailInputs,
+      tailOps: tailNodes.map((n) => n.opType),
+      tailCost,
+      fullCost: fullCost + tailCost,
+      tailInputElements: tailInputs.reduce((a, id) => a + tensors[id].sampleDims.reduce((x, y) => x * y, 1), 0),
+      boundaryElements: boundary.reduce((a, b) => a + (types.get(b)?.dims.slice(1) ?? []).reduce<number>((x, y) => x * (typeof y === 'number' ? y : 1), 1), 0),
+    },
+  };
+}
+
+/** Rough cost of a tail node in multiply-adds: those of a product, else its elements read or written. */
+function nodeCost(n: NodeInfo, index: GraphIndex, types: ReadonlyMap<string, TensorType>): number {
+  const elements = (names: readonly string[]): number =>
+    names.filter((o) => o !== '' && !index.isConstant(o)).reduce((sum, o) => sum + (types.get(o)?.dims.slice(1) ?? []).reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1), 0);
+  const outElems = elements(n.outputs);
+  if (n.opType === 'Gemm' || n.opType === 'MatMul' || n.opType === 'Conv') {
+    const w = index.constantTensor(n.inputs[1]);
+    if (w !== undefined) {
+      const d = tensorDims(w);
+      const perOut = n.opType === 'Conv' ? d.slice(1).reduce((a, b) => a * b, 1) : n.opType === 'Gemm' && int(n, 'transB', 0) === 1 ? d[1] : d[0];
+      return outElems * perOut;
+    }
+  }
+  return Math.max(outElems, elements(n.inputs)) * ELEMENT_MACS;
+}
+
+/**
+ * Cost model of the choice between a windowed run and a run of the whole suffix, in nanoseconds
+ * per faulty copy on one core, measured on the residual fixture (BENCHMARKS.md). It only picks
+ * the faster way; both give exact results, but of slightly different graphs (windowed segments
+ * are fused differently from the whole suffix), so the choice is made from the fault's shape
+ * alone and never from timings: the same fault always runs the same way.
+ */
+export const WINDOW_COST = {
+  /** One multiply-add inside ONNX Runtime (an element of an element-wise node counts as ELEMENT_MACS). */
+  macNs: 0.03,
+  /** One element of a crop or window written or compared in JavaScript. */
+  elementNs: 2,
+  /** One element of a whole tensor copied in one block (the suffix's inputs, the tail's). */
+  copyNs: 0.25,
+  /** One element of a tail input turned back to [C, H, W] inside the tail. */
+  transposeNs: 0.5,
+  /** One session call, shared by the copies of a batch (about 64 windowed copies per call). */
+  callNs: 250_000 / 64,
+  /** Bookkeeping of one windowed copy (its windows, its outcome). */
+  copyOverheadNs: 5_000,
+};
+
+/** Element-wise work is memory-bound: one element costs about as much as this many multiply-adds. */
+const ELEMENT_MACS = 10;
+
+/**
+ * Whether a fault whose changed positions span `rows` x `cols` of the target is cheaper to run
+ * windowed (windows grown node by node as far as they can reach) than through the whole suffix.
+ */
+export function windowedRunPays(plan: WindowPlan, rows: number, cols: number): boolean {
+  const c = WINDOW_COST;
+  const size: ([number, number] | null)[] = plan.tensors.map(() => null);
+  size[0] = [rows, cols];
+  let windowed = c.copyOverheadNs + plan.tailCost * c.macNs + plan.tailInputElements * (c.copyNs + c.transposeNs);
+  for (const w of plan.nodes) {
+    const out = plan.tensors[w.output].sampleDims;
+    let r = 0;
+    let q = 0;
+    w.inputs.forEach((id, f) => {
+      const s = size[id];
+      if (s === null) return;
+      if (f === 0 && w.rows !== null && w.cols !== null) {
+        r = Math.max(r, maxReachedSize(s[0], w.rows, out[1]));
+        q = Math.max(q, maxReachedSize(s[1], w.cols, out[2]));
+      } else {
+        r = Math.max(r, s[0]);
+        q = Math.max(q, s[1]);
+      }
+    });
+    if (r === 0) continue;
+    size[w.output] = [r, q];
+    let elements = out[0] * r * q;
+    w.inputs.forEach((id, f) => {
+      const inC = plan.tensors[id].sampleDims[0];
+      if (f === 0 && w.rows !== null && w.cols !== null) elements += inC * ((r - 1) * w.rows.stride + (w.rows.kernel - 1) * w.rows.dilation + 1) * ((q - 1) * w.cols.stride + (w.cols.kernel - 1) * w.cols.dilation + 1);
+      else elements += inC * r * q;
+    });
+    windowed += r * q * w.costPerPosition * c.macNs + elements * c.elementNs + c.callNs;
+  }
+  const whole = plan.fullCost * c.macNs + plan.boundaryElements * c.copyNs;
+  return windowed < whole;
+}

@@ -1,0 +1,133 @@
+/**
+ * Getting a layer ready for windowed runs: plan (plan.ts), golden values of every tensor the plan
+ * touches (each node's one-node model run over whole tensors: windowed runs compare with these,
+ * not with the whole suffix, which ONNX Runtime fuses differently), golden scores through the
+ * tail, and the checks that make its results trustworthy:
+ *   1. every node computed on crops (corners, a small window) gives the values it gives on the
+ *      whole tensor, bit for bit;
+ *   2. a few synthetic faults (a point in the middle, a point in a corner, a block in the other
+ *      corner, a whole row) give, bit for bit, the scores that computing every node over whole
+ *      tensors gives;
+ *   3. the golden top-1 of windowed runs is the layer's golden top-1.
+ * A layer that fails any of them runs every fault through the whole suffix, with the reason in
+ * the manifest.
+ */
+import type { ExternalDataFile, ModelProto, TensorType } from '../../onnx/index.js';
+import type { BoundaryTensor } from '../injector.js';
+import { argmax } from '../outcome.js';
+import { sharedLike } from '../run-inputs.js';
+import type { Provider } from '../settings.js';
+import { WindowedExecutor, type WindowCopy, type WindowedSetup, type WindowRunResult } from './executor.js';
+import { planWindows, windowedRunPays } from './plan.js';
+
+/** auto: faults run windowed where the cost model says it pays; on: wherever the plan allows; off: never. */
+export type WindowMode = 'auto' | 'on' | 'off';
+export const WINDOW_MODES: readonly WindowMode[] = ['auto', 'on', 'off'];
+
+/** Most golden memory (bytes) a layer's windowed runs may hold, all inputs together. */
+export const WINDOW_GOLDEN_BUDGET = 1 << 30;
+
+export interface WindowedLayerRequest {
+  suffix: ModelProto;
+  target: string;
+  boundary: readonly BoundaryTensor[];
+  scoresName: string;
+  types: ReadonlyMap<string, TensorType>;
+  inputs: number;
+  provider: Provider;
+  batch: number;
+  externalData: readonly ExternalDataFile[] | undefined;
+  /** The layer's golden top-1 (from the whole suffix). */
+  goldenTop1: Int32Array;
+  /** 'on': every fault runs windowed, whatever the cost model says. */
+  mode: Exclude<WindowMode, 'off'>;
+}
+
+export type WindowedLayer = { setup: WindowedSetup } | { refused: string };
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
+  return true;
+}
+
+/** [N, C, H, W] values as [N, H, W, C], in shared memory. */
+function channelsLast(data: Float32Array, dims: readonly number[], n: number): Float32Array {
+  const [C, H, W] = dims;
+  const out = sharedLike(data, data.length) as Float32Array;
+  for (let x = 0; x < n; x++) {
+    const base = x * C * H * W;
+    for (let c = 0; c < C; c++) for (let p = 0; p < H * W; p++) out[base + p * C + c] = data[base + c * H * W + p];
+  }
+  return out;
+}
+
+/** Synthetic faults for check 2, on input x: positions in the target ([C, H, W] order) and values that differ from golden. */
+function probeFaults(dims: readonly number[], golden: Float32Array, x: number): WindowCopy[] {
+  const [C, H, W] = dims;
+  const at = x * C * H * W;
+  const make = (positions: number[]): WindowCopy => ({
+    input: x,
+    indices: Uint32Array.from(positions),
+    values: Float32Array.from(positions, (p) => golden[at + p] * 2 + 1.5),
+  });
+  const pos = (c: number, r: number, q: number): number => (c * H + r) * W + q;
+  const block: number[] = [];
+  for (let c = 0; c < C; c++) for (let r = Math.max(0, H - 3); r < H; r++) for (let q = Math.max(0, W - 3); q < W; q++) block.push(pos(c, r, q));
+  const row = Array.from({ length: W }, (_, q) => pos(Math.min(1, C - 1), Math.floor(H / 2), q));
+  return [make([pos(0, Math.floor(H / 2), Math.floor(W / 2))]), make([pos(C - 1, 0, 0)]), make(block), make(row)];
+}
+
+export async function prepareWindowedLayer(req: WindowedLayerRequest): Promise<WindowedLayer> {
+  const planned = planWindows(req.suffix, req.target, req.boundary.map((b) => b.name), req.scoresName, req.types);
+  if ('refused' in planned) return planned;
+  const { plan } = planned;
+  if (req.mode === 'auto' && !windowedRunPays(plan, 1, 1)) return { refused: 'even a one-position fault runs faster through the whole suffix' };
+  const n = req.inputs;
+  const bytes = plan.tensors.reduce((a, t) => a + 4 * n * t.sampleDims.reduce((x, y) => x * y, 1), 0);
+  if (bytes > WINDOW_GOLDEN_BUDGET) return { refused: `its golden tensors would take ${Math.round(bytes / 2 ** 20)} MiB for ${n} inputs` };
+  for (const t of plan.tensors) {
+    if (t.windowed) continue;
+    const b = req.boundary.find((x) => x.name === t.name);
+    if (b === undefined || !b.batched || !(b.data instanceof Float32Array)) return { refused: `golden tensor ${t.name} is not a float32 tensor with a batch axis` };
+  }
+  if (!req.boundary[0].batched) return { refused: 'the target has no batch axis' };
+
+  let executor: WindowedExecutor | null = null;
+  try {
+    const golden = plan.tensors.map((t, id) => {
+      if (id > 0 && t.windowed) return sharedLike(new Float32Array(0), n * t.sampleDims.reduce((a, b) => a * b, 1)) as Float32Array;
+      const data = req.boundary.find((b) => b.name === t.name)!.data as Float32Array;
+      return t.sampleDims.length === 3 ? channelsLast(data, t.sampleDims, n) : data;
+    });
+    const setup: WindowedSetup = { plan, golden, scores: new Float32Array(0), classes: 0, always: req.mode === 'on' };
+    executor = await WindowedExecutor.create(setup, req.provider, req.externalData, req.target);
+    const batch = Math.max(1, req.batch);
+    await executor.fillGolden(n, batch);
+    setup.scores = await executor.goldenScores(n, batch);
+    setup.classes = setup.scores.length / n;
+    const classes = setup.classes;
+    for (let x = 0; x < n; x++) {
+      if (argmax(setup.scores, x * classes, classes) !== req.goldenTop1[x]) return { refused: `windowed golden top-1 differs from the layer's on input ${x}` };
+    }
+    const nodeCheck = await executor.checkNodes(0);
+    if (nodeCheck !== null) return { refused: nodeCheck };
+    // Check 2: synthetic faults, windowed against every node computed on whole tensors.
+    const probes = [0, Math.min(1, n - 1)].flatMap((x) => probeFaults(plan.tensors[0].sampleDims, req.boundary[0].data as Float32Array, x));
+    const windowed = await executor.run(probes);
+    const reference = await executor.run(probes, true);
+    for (let k = 0; k < probes.length; k++) {
+      const rowOf = (r: WindowRunResult): Float32Array => {
+        const row = r.row[k];
+        const x = probes[k].input;
+        return row < 0 ? setup.scores.subarray(x * classes, (x + 1) * classes) : r.scores.subarray(row * classes, (row + 1) * classes);
+      };
+      if (!sameBits(rowOf(windowed), rowOf(reference))) return { refused: `a test fault gave other scores windowed than on whole tensors (probe ${k})` };
+    }
+    return { setup };
+  } finally {
+    await executor?.release();
+  }
+}

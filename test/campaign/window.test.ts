@@ -1,0 +1,311 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inputSpan, maxReachedSize, placeWindow, reachedOutputs, type SlideAxis, type Span } from '../../src/campaign/window/geometry.js';
+import { planWindows, windowedRunPays } from '../../src/campaign/window/plan.js';
+import { releaseWindowSessions, WindowedExecutor, type WindowCopy, type WindowedSetup } from '../../src/campaign/window/executor.js';
+import { goldenForLayer, prepareModel, type InputBatch } from '../../src/campaign/golden.js';
+import { LayerInjector, packFaults } from '../../src/campaign/injector.js';
+import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
+import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
+import { OUTCOME_CODE } from '../../src/campaign/outcome.js';
+import { encodeModel, loadModel, makeFloatTensor, makeModel, makeNode, makeValueInfo, splitAt, type LoadedModel } from '../../src/onnx/index.js';
+import { loadNpy } from '../../src/data/index.js';
+import { Rng } from '../../src/faults/rng.js';
+import { LENET, LENET_DATA, RESNET, RESNET_DATA, makeFault, randomFaultList, tempDir } from './fixtures.js';
+
+// --- geometry, against brute force --------------------------------------------------------
+
+/** Output indices whose kernel taps land in `input`, by trying every tap. */
+function bruteReached(input: Span, a: SlideAxis, outSize: number): Span | null {
+  let lo = Infinity;
+  let hi = -1;
+  for (let o = 0; o < outSize; o++) {
+    for (let t = 0; t < a.kernel; t++) {
+      const r = o * a.stride - a.padBegin + t * a.dilation;
+      if (r >= input.lo && r <= input.hi) {
+        lo = Math.min(lo, o);
+        hi = Math.max(hi, o);
+      }
+    }
+  }
+  return hi < 0 ? null : { lo, hi };
+}
+
+test('window geometry: reached outputs, input crops and window sizes agree with brute force', () => {
+  const rng = new Rng('window-geometry');
+  for (let k = 0; k < 3000; k++) {
+    const a: SlideAxis = { kernel: 1 + rng.index(5), stride: 1 + rng.index(3), dilation: 1 + rng.index(3), padBegin: rng.index(3) };
+    const inSize = 4 + rng.index(30);
+    const outSize = Math.floor((inSize + 2 * a.padBegin - ((a.kernel - 1) * a.dilation + 1)) / a.stride) + 1;
+    if (outSize < 1) continue;
+    const lo = rng.index(inSize);
+    const span = { lo, hi: Math.min(inSize - 1, lo + rng.index(4)) };
+    const got = reachedOutputs(span, a, outSize);
+    assert.deepEqual(got, bruteReached(span, a, outSize), JSON.stringify({ a, inSize, span }));
+    if (got !== null) {
+      // the crop of an output window holds every input row its outputs read
+      const crop = inputSpan(got, a);
+      assert.equal(crop.lo, got.lo * a.stride - a.padBegin);
+      assert.equal(crop.hi, got.hi * a.stride - a.padBegin + (a.kernel - 1) * a.dilation);
+    }
+    // the largest reach over every alignment of a span of this size
+    const size = span.hi - span.lo + 1;
+    let most = 0;
+    for (let s = 0; s + size <= inSize; s++) {
+      const r = bruteReached({ lo: s, hi: s + size - 1 }, a, outSize);
+      if (r) most = Math.max(most, r.hi - r.lo + 1);
+    }
+    assert.ok(maxReachedSize(size, a, outSize) >= most, JSON.stringify({ a, size }));
+  }
+  // a window holds its span and stays inside the tensor
+  assert.equal(placeWindow({ lo: 5, hi: 6 }, 4, 32), 5);
+  assert.equal(placeWindow({ lo: 30, hi: 31 }, 4, 32), 28);
+  assert.equal(placeWindow({ lo: 0, hi: 0 }, 32, 32), 0);
+  // a strided 1x1 kernel steps over odd rows
+  assert.equal(reachedOutputs({ lo: 5, hi: 5 }, { kernel: 1, stride: 2, dilation: 1, padBegin: 0 }, 16), null);
+});
+
+// --- plans -----------------------------------------------------------------------------------
+
+async function resnetInputs(count: number): Promise<{ loaded: LoadedModel; inputs: InputBatch }> {
+  const loaded = loadModel(RESNET);
+  const x = loadNpy(RESNET_DATA);
+  return { loaded, inputs: { data: (x.data as Float32Array).slice(0, count * 3072), count, sampleDims: [3, 32, 32] } };
+}
+
+test('plan: the residual model runs in segments (a Conv with its BatchNormalization and Relu), then a global tail', async () => {
+  const { loaded, inputs } = await resnetInputs(2);
+  const pm = await prepareModel(loaded, inputs);
+  const plan = (target: string) => {
+    const split = splitAt(pm.base, target, { tensorTypes: pm.types });
+    return planWindows(split.suffix, target, split.boundary, pm.scoresName, pm.types);
+  };
+  const stem = plan('/stem/Conv_output_0');
+  assert.ok('plan' in stem);
+  assert.deepEqual(stem.plan.nodes.map((n) => n.opType), [
+    'BatchNormalization+Relu',
+    'Conv+BatchNormalization+Relu',
+    'Conv+BatchNormalization+Add+Relu',
+    'Conv+BatchNormalization+Relu',
+    'Conv+BatchNormalization',
+    'Conv+BatchNormalization+Add+Relu',
+    'Conv+BatchNormalization+Relu',
+    'Conv+BatchNormalization+Add+Relu',
+  ]);
+  assert.deepEqual(stem.plan.tailOps, ['GlobalAveragePool', 'Flatten', 'Gemm']);
+  assert.deepEqual(stem.plan.nodes.map((n) => n.kind), ['elementwise', 'slide', 'slide', 'slide', 'slide', 'slide', 'slide', 'slide']);
+  // the stem's Relu output feeds block 1 and its skip connection: read until block 1's Add
+  const relu = stem.plan.tensors.findIndex((t) => t.name === '/Relu_output_0');
+  assert.equal(stem.plan.lastUse[relu], 2);
+  // only the tail reads the last block's output
+  const last = stem.plan.tensors.findIndex((t) => t.name === '/block3/Relu_1_output_0');
+  assert.equal(stem.plan.lastUse[last], stem.plan.nodes.length);
+  // a point fault is cheaper windowed early in the network; a whole map is not
+  assert.equal(windowedRunPays(stem.plan, 1, 1), true);
+  assert.equal(windowedRunPays(stem.plan, 32, 32), false);
+  // after the last block a global pooling comes first: nothing to window
+  const late = plan('/block3/Relu_1_output_0');
+  assert.ok('refused' in late && /GlobalAveragePool/.test(late.refused));
+  await releaseWindowSessions();
+});
+
+// --- windowed runs against whole tensors -----------------------------------------------------
+
+/** Random faults on a [C, H, W] target: a point, a bullet wake, a block, a row, in random places. */
+function randomCopies(dims: number[], inputs: number, count: number, seed: string): WindowCopy[] {
+  const [C, H, W] = dims;
+  const rng = new Rng(seed);
+  const pos = (c: number, r: number, q: number) => (c * H + r) * W + q;
+  return Array.from({ length: count }, (_, k) => {
+    const r = rng.index(H);
+    const q = rng.index(W);
+    const c = rng.index(C);
+    let p: number[];
+    switch (k % 4) {
+      case 0:
+        p = [pos(c, r, q)];
+        break;
+      case 1:
+        p = Array.from({ length: C }, (_, cc) => pos(cc, r, q));
+        break;
+      case 2:
+        p = [];
+        for (let i = r; i < Math.min(H, r + 3); i++) for (let j = q; j < Math.min(W, q + 2); j++) p.push(pos(c, i, j));
+        break;
+      default:
+        p = Array.from({ length: W }, (_, j) => pos(c, r, j));
+    }
+    const values = p.map(() => (rng.next() < 0.1 ? NaN : rng.uniform(-20, 20)));
+    return { input: k % inputs, indices: Uint32Array.from(p), values: Float32Array.from(values) };
+  });
+}
+
+async function windowedEqualsWhole(pm: Awaited<ReturnType<typeof prepareModel>>, inputs: InputBatch, target: string, faults: number): Promise<{ died: number; ran: number }> {
+  const g = await goldenForLayer(pm, target, inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(g.windowed, `${target}: ${g.windowRefused}`);
+  const ex = await WindowedExecutor.create(g.windowed, 'cpu', undefined, target);
+  const copies = randomCopies(g.targetDims, inputs.count, faults, target);
+  const w = await ex.run(copies);
+  const whole = await ex.run(copies, true);
+  const C = g.windowed.classes;
+  const row = (r: typeof w, k: number) => (r.row[k] < 0 ? g.windowed!.scores.subarray(copies[k].input * C, (copies[k].input + 1) * C) : r.scores.subarray(r.row[k] * C, (r.row[k] + 1) * C));
+  let died = 0;
+  for (let k = 0; k < copies.length; k++) {
+    assert.deepEqual(new Uint32Array(Float32Array.from(row(w, k)).buffer), new Uint32Array(Float32Array.from(row(whole, k)).buffer), `${target} copy ${k}`);
+    if (w.row[k] < 0) died++;
+  }
+  return { died, ran: copies.length };
+}
+
+test('windowed runs give the scores of every node computed over whole tensors, bit for bit (residual model)', async () => {
+  const { loaded, inputs } = await resnetInputs(3);
+  const pm = await prepareModel(loaded, inputs);
+  for (const target of ['/stem/Conv_output_0', '/Relu_output_0', '/block1/Relu_1_output_0', '/block2/down/down.0/Conv_output_0', '/block3/bn2/BatchNormalization_output_0']) {
+    await windowedEqualsWhole(pm, inputs, target, 40);
+  }
+  await releaseWindowSessions();
+});
+
+test('windowed runs on LeNet-5 (MaxPool) equal whole tensors, and faults killed by its Relu die out', async () => {
+  const loaded = loadModel(LENET);
+  const x = loadNpy(LENET_DATA);
+  const inputs = { data: (x.data as Float32Array).slice(0, 3 * 784), count: 3, sampleDims: [1, 28, 28] };
+  const pm = await prepareModel(loaded, inputs);
+  const { died } = await windowedEqualsWhole(pm, inputs, '/conv1/Conv_output_0', 60);
+  assert.ok(died > 0, 'some faults die out at the Relu or the MaxPool');
+  await windowedEqualsWhole(pm, inputs, '/MaxPool_output_0', 30);
+  await releaseWindowSessions();
+});
+
+/**
+ * A model with what the residual fixture lacks: an even kernel with SAME_UPPER padding (one more
+ * row and column after than before), a dilated convolution with uneven padding, a padded strided MaxPool (padding reads as -Infinity), an AveragePool counting its padding,
+ * a per-channel Mul and an Add of two windowed branches.
+ */
+function exoticModel(): Uint8Array {
+  const rng = new Rng('exotic-model');
+  const w = (name: string, dims: number[]) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.uniform(-0.5, 0.5)));
+  const nodes = [
+    makeNode('Conv', ['x', 'w0', 'b0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+    makeNode('Conv', ['t', 'w1'], ['u'], { attrs: { kernel_shape: [4, 4], auto_pad: 'SAME_UPPER' } }),
+    makeNode('Conv', ['u', 'w2'], ['d'], { attrs: { kernel_shape: [3, 3], dilations: [2, 2], pads: [2, 1, 2, 3] } }),
+    makeNode('MaxPool', ['d'], ['m'], { attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } }),
+    makeNode('AveragePool', ['m'], ['a'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], count_include_pad: 1 } }),
+    makeNode('Mul', ['a', 'scale'], ['s']),
+    makeNode('Add', ['s', 'm'], ['sum']),
+    makeNode('Relu', ['sum'], ['r']),
+    makeNode('GlobalAveragePool', ['r'], ['g']),
+    makeNode('Flatten', ['g'], ['f']),
+    makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+  ];
+  return encodeModel(
+    makeModel({
+      nodes,
+      inputs: [makeValueInfo('x', 1, ['N', 2, 13, 11])],
+      outputs: [makeValueInfo('logits', 1, ['N', 5])],
+      initializers: [w('w0', [4, 2, 3, 3]), w('b0', [4]), w('w1', [4, 4, 4, 4]), w('w2', [4, 4, 3, 3]), makeFloatTensor('scale', [4, 1, 1], [0.5, -1, 2, 0.25]), w('fc', [5, 4])],
+    }),
+  );
+}
+
+test('windowed runs of SAME-padded, dilated, strided and padded pooling nodes equal whole tensors', async () => {
+  const bytes = exoticModel();
+  const { decodeModel } = await import('../../src/onnx/index.js');
+  const loaded: LoadedModel = { path: 'exotic.onnx', bytes, model: decodeModel(bytes), externalData: [] };
+  const rng = new Rng('exotic-inputs');
+  const inputs = { data: Float32Array.from({ length: 3 * 2 * 13 * 11 }, () => rng.uniform(-1, 1)), count: 3, sampleDims: [2, 13, 11] };
+  const pm = await prepareModel(loaded, inputs);
+  const { ran } = await windowedEqualsWhole(pm, inputs, 't', 80);
+  assert.equal(ran, 80);
+  await windowedEqualsWhole(pm, inputs, 'u', 40);
+  await windowedEqualsWhole(pm, inputs, 'd', 40);
+  await releaseWindowSessions();
+});
+
+// --- campaigns -------------------------------------------------------------------------------
+
+const settings = (raw: RawSettings) => completeSettings([{ workers: 1, batch: 8, ...raw }], { defaultErrorModels: '/nonexistent' });
+
+test('windowed campaigns: the same bytes whatever the workers and batch; outcomes match whole suffixes', async () => {
+  const dir = tempDir('classes-window-');
+  const list = await randomFaultList(dir, RESNET, 6, 11);
+  const layers = ['/stem/Conv', '/block1/Relu', '/block2/conv2/Conv'];
+  const run = async (name: string, extra: RawSettings) => {
+    const out = join(dir, name);
+    const r = await runCampaign(planCampaign(settings({ model: RESNET, data: RESNET_DATA, faults: list, layers, inputs: 3, out, ...extra })));
+    return { csv: readFileSync(join(out, 'injections.csv'), 'utf8'), manifest: r.manifest };
+  };
+  const on1 = await run('on1', { window: 'on', workers: 1, batch: 8 });
+  const on2 = await run('on2', { window: 'on', workers: 2, batch: 3 });
+  assert.equal(on2.csv, on1.csv);
+  assert.equal(on1.manifest.totals.windowed, on1.manifest.totals.runs - on1.manifest.totals.skippedWithoutRunning);
+  for (const l of on1.manifest.layers) assert.ok(l.windowed && 'nodes' in l.windowed, `${l.name}: ${JSON.stringify(l.windowed)}`);
+  const off = await run('off', { window: 'off' });
+  assert.equal(off.manifest.totals.windowed, 0);
+  // Windowed runs compute a graph fused differently from the whole suffix: the last bits of the
+  // scores may differ, not the classes.
+  const top1 = (csv: string) => csv.trim().split('\n').slice(1).map((l) => l.split(',')[8]);
+  assert.deepEqual(top1(on1.csv), top1(off.csv));
+  const golden = (csv: string) => csv.trim().split('\n').slice(1).map((l) => l.split(',')[7]);
+  assert.deepEqual(golden(on1.csv), golden(off.csv));
+});
+
+test('windowed injector: a NaN is non-finite, a value equal to golden is masked without running, a killed value is masked', async () => {
+  const { loaded, inputs } = await resnetInputs(2);
+  const pm = await prepareModel(loaded, inputs);
+  const target = '/bn/BatchNormalization_output_0'; // the stem's Relu comes next
+  const g = await goldenForLayer(pm, target, inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(g.windowed);
+  const gold = g.boundary[0].data as Float32Array;
+  const per = gold.length / inputs.count;
+  // positions where input 0 and input 1 are both negative: a more negative value dies at the Relu
+  let neg = -1;
+  for (let p = 0; p < per && neg < 0; p++) if (gold[p] < 0 && gold[per + p] < 0) neg = p;
+  assert.ok(neg >= 0);
+  const faults = [
+    makeFault('/bn/BatchNormalization', target, 0, [100], [NaN]),
+    makeFault('/bn/BatchNormalization', target, 1, [neg], [-1e6]),
+    makeFault('/bn/BatchNormalization', target, 2, [7, 8], [gold[7], gold[8]]),
+  ];
+  const run = async (windowed: WindowedSetup | null) => {
+    const inj = await LayerInjector.create({
+      layerId: 0,
+      suffix: g.suffix,
+      boundary: g.boundary,
+      scoresName: pm.scoresName,
+      classes: g.classes,
+      inputs: inputs.count,
+      golden: g.golden,
+      goldenTop1: g.goldenTop1,
+      batch: 4,
+      padBatches: false,
+      classify: { criteria: 'default', topK: 1, tolerance: 0 },
+      provider: 'cpu',
+      windowed,
+    });
+    try {
+      return await inj.runChunk(packFaults(faults));
+    } finally {
+      await inj.release();
+    }
+  };
+  const w = await run(g.windowed);
+  const whole = await run(null);
+  // the same outcome classes as the whole suffix, slot by slot
+  assert.deepEqual([...w.outcome], [...whole.outcome]);
+  assert.deepEqual([...w.faultyTop1], [...whole.faultyTop1]);
+  // the NaN reaches the scores
+  assert.deepEqual([...w.outcome.subarray(0, 2)], [OUTCOME_CODE['non-finite'], OUTCOME_CODE['non-finite']]);
+  // the negative value dies at the Relu on both inputs: masked, without reaching the tail
+  assert.deepEqual([...w.outcome.subarray(2, 4)], [OUTCOME_CODE.masked, OUTCOME_CODE.masked]);
+  assert.equal(w.diedOut, 2);
+  // fault 2 writes input 0's own values: masked without running there (on input 1 it runs)
+  assert.equal(w.outcome[4], OUTCOME_CODE.masked);
+  assert.equal(w.maxAbsDiff[4], 0);
+  assert.equal(w.skipped, 1);
+  assert.equal(w.windowed, 5);
+  assert.equal(whole.windowed, 0);
+  await releaseWindowSessions();
+});
