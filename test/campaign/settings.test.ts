@@ -58,3 +58,11 @@ test('--shard i/n', () => {
   assert.throws(() => parseShard('9/8', '--shard'), usage(/out of range/));
   assert.throws(() => parseShard('two', '--shard'), usage(/i\/n/));
 });
+
+test('--window: auto on the CPU, off on a GPU, and only auto, on or off', () => {
+  const base = { model: '/m.onnx', data: '/x.npy' };
+  assert.equal(completeSettings([base], { defaultErrorModels: '/e' }).window, 'auto');
+  assert.equal(completeSettings([{ ...base, provider: 'webgpu' }], { defaultErrorModels: '/e' }).window, 'off');
+  assert.equal(completeSettings([{ ...base, provider: 'webgpu' }, settingsFromFlags({ window: 'on' }, '/w')], { defaultErrorModels: '/e' }).window, 'on');
+  assert.throws(() => settingsFromFlags({ window: 'maybe' }, '/w'), usage(/--window.*auto, on, off/));
+});

@@ -81,7 +81,7 @@ function sampleSize(dims: readonly number[]): number {
 }
 
 /** Below this many floats a loop copies faster than subarray() + set(). */
-const SHORT_RUN = 64;
+const SHORT_RUN = 40;
 
 /** Copy n floats from src at s to dst at d. */
 function copyRun(dst: Float32Array, d: number, src: Float32Array, s: number, n: number): void {
