@@ -14,6 +14,7 @@ import type { Provider } from './settings.js';
 import { campaignSessionOptions } from './session-options.js';
 import { chooseEarlyExitCut, type EarlyExitCut, type EarlyExitMode } from './early-exit.js';
 import { groups, runOverInputs, sharedLike } from './run-inputs.js';
+import { sameBits } from '../util/bits.js';
 import { prepareWindowedLayer, type WindowMode } from './window/setup.js';
 import type { WindowedSetup } from './window/executor.js';
 
@@ -325,13 +326,6 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
   };
 }
 
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
-  return true;
-}
 
 /** Scores of the plain (unsplit, unmodified) model for every input. */
 export async function plainScores(pm: PreparedModel, inputs: InputBatch, provider: Provider, batch: number): Promise<Float32Array> {

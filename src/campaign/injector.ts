@@ -17,6 +17,7 @@ import type { ExternalDataFile } from '../onnx/index.js';
 import type { EarlyExitStages } from './golden.js';
 import { WindowedExecutor, type WindowCopy, type WindowedSetup } from './window/executor.js';
 import { windowedRunPays } from './window/plan.js';
+import { spanOfIndices, spanSize } from './window/geometry.js';
 
 export type NumericArray = Exclude<TensorArray, string[]>;
 
@@ -233,27 +234,17 @@ export class LayerInjector {
     const w = this.setup.windowed;
     if (!w || this.windowed === null) return null;
     const [, H, W] = w.plan.tensors[0].sampleDims;
-    let rLo = Infinity;
-    let rHi = -1;
-    let cLo = Infinity;
-    let cHi = -1;
-    for (let k = f.offsets[i]; k < f.offsets[i + 1]; k++) {
-      const p = f.indices[k] % (H * W);
-      const r = Math.floor(p / W);
-      const c = p - r * W;
-      if (r < rLo) rLo = r;
-      if (r > rHi) rHi = r;
-      if (c < cLo) cLo = c;
-      if (c > cHi) cHi = c;
-    }
-    const key = (rHi - rLo) * (W + 1) + (cHi - cLo);
+    const span = spanOfIndices(f.indices, f.offsets[i], f.offsets[i + 1], H, W);
+    const rows = spanSize(span.rows);
+    const cols = spanSize(span.cols);
+    const key = rows * (W + 1) + cols;
     let windowed = memo.get(key);
     if (windowed === undefined) {
-      windowed = w.always || windowedRunPays(w.plan, rHi - rLo + 1, cHi - cLo + 1);
+      windowed = w.always || windowedRunPays(w.plan, rows, cols);
       memo.set(key, windowed);
     }
     // Copies share a run with copies of about the same span (the window fits the largest).
-    return { key: bucket(rHi - rLo + 1) * (W + 1) + bucket(cHi - cLo + 1), windowed };
+    return { key: bucket(rows) * (W + 1) + bucket(cols), windowed };
   }
 
   /** Outcomes of every fault of the chunk on every input. */

@@ -1,4 +1,5 @@
 import { makeBatchDynamic } from '../onnx/index.js';
+import { sameBits } from '../util/bits.js';
 import type { ExternalDataFile, ModelProto } from '../onnx/index.js';
 import { createSession } from './session.js';
 import type { HostTensor } from './tensors.js';
@@ -44,7 +45,7 @@ export async function prepareBatchDynamic(
       const alone = await single.run(one);
       for (const [name, t] of Object.entries(alone)) {
         const b = both[name];
-        if (b === undefined || b.dims[0] !== 2 || !sameBits(sliceBatch(b, k), t)) {
+        if (b === undefined || b.dims[0] !== 2 || !sameTensor(sliceBatch(b, k), t)) {
           notes.push(`output ${name} of a batch of 2 differs from single runs`);
           return { model, batchDynamic: false, notes };
         }
@@ -66,10 +67,8 @@ export function sliceBatch(t: HostTensor, k: number): HostTensor {
   return { type: t.type, dims: [1, ...t.dims.slice(1)], data: t.data.slice(k * per, (k + 1) * per) as HostTensor['data'] };
 }
 
-function sameBits(a: HostTensor, b: HostTensor): boolean {
+function sameTensor(a: HostTensor, b: HostTensor): boolean {
   if (a.type !== b.type || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) return false;
   if (a.data instanceof Array || b.data instanceof Array) return JSON.stringify(a.data) === JSON.stringify(b.data);
-  const x = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-  const y = new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength);
-  return Buffer.compare(x, y) === 0;
+  return sameBits(a.data, b.data);
 }

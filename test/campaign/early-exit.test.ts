@@ -6,11 +6,11 @@ import { chooseEarlyExitCut, isDominator } from '../../src/campaign/early-exit.j
 import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
 import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
 import { goldenForLayer, prepareModel } from '../../src/campaign/golden.js';
-import { LayerInjector, packFaults } from '../../src/campaign/injector.js';
+import { packFaults } from '../../src/campaign/injector.js';
 import { GraphIndex, loadModel } from '../../src/onnx/index.js';
 import { Rng } from '../../src/faults/rng.js';
 import { loadNpy } from '../../src/data/index.js';
-import { LENET, LENET_DATA, RESNET, RESNET_DATA, makeFault, randomFaultList, tempDir } from './fixtures.js';
+import { LENET, LENET_DATA, RESNET, RESNET_DATA, makeFault, randomFaultList, runLayerFaults, tempDir } from './fixtures.js';
 
 const float32 = (): boolean => true;
 
@@ -58,28 +58,7 @@ test('LeNet conv1: copies stop after Relu+MaxPool with the outcomes of the whole
     const vals = i % 3 === 0 ? [NaN, 1] : i % 3 === 1 ? [-rng.uniform(1, 9), -rng.uniform(1, 9)] : [rng.uniform(-9, 9), rng.uniform(-9, 9)];
     return makeFault('/conv1/Conv', target, i, idx, vals);
   });
-  const run = async (g: typeof on, batch: number) => {
-    const inj = await LayerInjector.create({
-      layerId: 0,
-      suffix: g.suffix,
-      boundary: g.boundary,
-      scoresName: pm.scoresName,
-      classes: g.classes,
-      inputs: inputs.count,
-      golden: g.golden,
-      goldenTop1: g.goldenTop1,
-      batch,
-      padBatches: false,
-      classify: { criteria: 'default', topK: 1, tolerance: 0 },
-      provider: 'cpu',
-      earlyExit: g.earlyExit,
-    });
-    try {
-      return await inj.runChunk(packFaults(faults));
-    } finally {
-      await inj.release();
-    }
-  };
+  const run = (g: typeof on, batch: number) => runLayerFaults(g, pm.scoresName, inputs.count, packFaults(faults), { batch });
   const a = await run(on, 8);
   const b = await run(off, 8);
   const c = await run(on, 1);

@@ -10,6 +10,9 @@ import { inferTensorTypes } from '../../src/runtime/index.js';
 import { writeFaultsJsonl } from '../../src/faults/jsonl.js';
 import { Rng } from '../../src/faults/rng.js';
 import type { Fault } from '../../src/faults/types.js';
+import type { LayerGolden } from '../../src/campaign/golden.js';
+import { LayerInjector, type ChunkResult, type PackedFaults } from '../../src/campaign/injector.js';
+import type { WindowedSetup } from '../../src/campaign/window/executor.js';
 import { repoPath } from '../helpers.js';
 
 export const LENET = repoPath('campaigns', 'lenet5-mnist', 'model.onnx');
@@ -66,4 +69,38 @@ export function tempDir(prefix: string): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   made.push(d);
   return d;
+}
+
+/**
+ * Run faults through one layer's injector, as a worker would (one chunk), with the default
+ * outcome rules on the CPU; `windowed` and `earlyExit` come from the layer's golden unless given.
+ */
+export async function runLayerFaults(
+  g: LayerGolden,
+  scoresName: string,
+  inputs: number,
+  faults: PackedFaults,
+  opts: { batch: number; windowed?: WindowedSetup | null; earlyExit?: boolean },
+): Promise<ChunkResult> {
+  const inj = await LayerInjector.create({
+    layerId: 0,
+    suffix: g.suffix,
+    boundary: g.boundary,
+    scoresName,
+    classes: g.classes,
+    inputs,
+    golden: g.golden,
+    goldenTop1: g.goldenTop1,
+    batch: g.batchDynamic ? opts.batch : 1,
+    padBatches: false,
+    classify: { criteria: 'default', topK: 1, tolerance: 0 },
+    provider: 'cpu',
+    earlyExit: opts.earlyExit === false ? null : g.earlyExit,
+    windowed: opts.windowed === undefined ? g.windowed : opts.windowed,
+  });
+  try {
+    return await inj.runChunk(faults);
+  } finally {
+    await inj.release();
+  }
 }

@@ -6,7 +6,7 @@ import { completeSettings, type RawSettings } from '../../src/campaign/settings.
 import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
 import { plainApproach } from '../../src/campaign/baseline.js';
 import { goldenForLayer, prepareModel } from '../../src/campaign/golden.js';
-import { LayerInjector, packFaults } from '../../src/campaign/injector.js';
+import { packFaults } from '../../src/campaign/injector.js';
 import { GeneratedFaults, StoredFaults } from '../../src/campaign/fault-source.js';
 import { OUTCOMES } from '../../src/campaign/outcome.js';
 import { toShape3 } from '../../src/campaign/targets.js';
@@ -17,7 +17,7 @@ import { writeFaultsJsonl } from '../../src/faults/jsonl.js';
 import { parseCsv } from '../../src/report/csv-read.js';
 import { formatNumber } from '../../src/report/injections.js';
 import { referenceModelsDir, repoPath } from '../helpers.js';
-import { LENET, LENET_DATA, LENET_LABELS, RESNET, RESNET_DATA, makeFault, tempDir } from './fixtures.js';
+import { LENET, LENET_DATA, LENET_LABELS, RESNET, RESNET_DATA, makeFault, runLayerFaults, tempDir } from './fixtures.js';
 
 const tmp = () => tempDir('classes-runner-');
 const settings = (raw: RawSettings) => completeSettings([{ workers: 2, batch: 8, ...raw }], { defaultErrorModels: '/nonexistent' });
@@ -130,9 +130,7 @@ test('a model that cannot take a batch runs one copy per run, with the same outc
   const faults = packFaults([makeFault('/conv2/Conv', '/conv2/Conv_output_0', 0, [3, 500], [7, -2]), makeFault('/conv2/Conv', '/conv2/Conv_output_0', 1, [9], [NaN])]);
   const run = async (pm: typeof dynamic, batch: number) => {
     const g = await goldenForLayer(pm, '/conv2/Conv_output_0', inputs, { provider: 'cpu', batch, padBatches: false });
-    const inj = await LayerInjector.create({ layerId: 0, suffix: g.suffix, boundary: g.boundary, scoresName: pm.scoresName, classes: g.classes, inputs: 4, golden: g.golden, goldenTop1: g.goldenTop1, batch: g.batchDynamic ? batch : 1, padBatches: false, classify: { criteria: 'default', topK: 1, tolerance: 0 }, provider: 'cpu' });
-    const r = await inj.runChunk({ ...faults, offsets: faults.offsets.slice(), indices: faults.indices.slice(), values: faults.values.slice() });
-    await inj.release();
+    const r = await runLayerFaults(g, pm.scoresName, 4, { ...faults, offsets: faults.offsets.slice(), indices: faults.indices.slice(), values: faults.values.slice() }, { batch });
     return { g, r };
   };
   const a = await run(fixed, 8);

@@ -6,14 +6,14 @@ import { inputSpan, maxReachedSize, placeWindow, reachedOutputs, type SlideAxis,
 import { planWindows, windowedRunPays } from '../../src/campaign/window/plan.js';
 import { releaseWindowSessions, WindowedExecutor, type WindowCopy, type WindowedSetup } from '../../src/campaign/window/executor.js';
 import { goldenForLayer, prepareModel, type InputBatch } from '../../src/campaign/golden.js';
-import { LayerInjector, packFaults } from '../../src/campaign/injector.js';
+import { packFaults } from '../../src/campaign/injector.js';
 import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
 import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
 import { OUTCOME_CODE } from '../../src/campaign/outcome.js';
 import { encodeModel, loadModel, makeFloatTensor, makeModel, makeNode, makeValueInfo, splitAt, type LoadedModel } from '../../src/onnx/index.js';
 import { loadNpy } from '../../src/data/index.js';
 import { Rng } from '../../src/faults/rng.js';
-import { LENET, LENET_DATA, RESNET, RESNET_DATA, makeFault, randomFaultList, tempDir } from './fixtures.js';
+import { LENET, LENET_DATA, RESNET, RESNET_DATA, makeFault, randomFaultList, runLayerFaults, tempDir } from './fixtures.js';
 
 // --- geometry, against brute force --------------------------------------------------------
 
@@ -269,28 +269,7 @@ test('windowed injector: a NaN is non-finite, a value equal to golden is masked 
     makeFault('/bn/BatchNormalization', target, 1, [neg], [-1e6]),
     makeFault('/bn/BatchNormalization', target, 2, [7, 8], [gold[7], gold[8]]),
   ];
-  const run = async (windowed: WindowedSetup | null) => {
-    const inj = await LayerInjector.create({
-      layerId: 0,
-      suffix: g.suffix,
-      boundary: g.boundary,
-      scoresName: pm.scoresName,
-      classes: g.classes,
-      inputs: inputs.count,
-      golden: g.golden,
-      goldenTop1: g.goldenTop1,
-      batch: 4,
-      padBatches: false,
-      classify: { criteria: 'default', topK: 1, tolerance: 0 },
-      provider: 'cpu',
-      windowed,
-    });
-    try {
-      return await inj.runChunk(packFaults(faults));
-    } finally {
-      await inj.release();
-    }
-  };
+  const run = (windowed: WindowedSetup | null) => runLayerFaults(g, pm.scoresName, inputs.count, packFaults(faults), { batch: 4, windowed });
   const w = await run(g.windowed);
   const whole = await run(null);
   // the same outcome classes as the whole suffix, slot by slot

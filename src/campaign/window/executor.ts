@@ -9,7 +9,7 @@ import { createSession, type HostTensor, type Session } from '../../runtime/inde
 import type { ExternalDataFile } from '../../onnx/index.js';
 import type { Provider } from '../settings.js';
 import { campaignSessionOptions } from '../session-options.js';
-import { inputSpan, placeWindow, reachedOutputs, spanSize, unionSpan, type Span } from './geometry.js';
+import { inputSpan, placeWindow, reachedOutputs, spanOfIndices, spanSize, unionSpan, type Span } from './geometry.js';
 import { nhwcName, type WindowNode, type WindowPlan } from './plan.js';
 
 export interface WindowedSetup {
@@ -311,21 +311,11 @@ export class WindowedExecutor {
     const targetSize = sampleSize(target);
     const [, TH, TW] = target;
     copies.forEach((cp, k) => {
-      let rLo = Infinity;
-      let rHi = -1;
-      let cLo = Infinity;
-      let cHi = -1;
-      for (let i = 0; i < cp.indices.length; i++) {
-        const p = cp.indices[i] % (TH * TW);
-        const r = Math.floor(p / TW);
-        const c = p - r * TW;
-        if (r < rLo) rLo = r;
-        if (r > rHi) rHi = r;
-        if (c < cLo) cLo = c;
-        if (c > cHi) cHi = c;
-      }
-      const h = rHi - rLo + 1;
-      const w = cHi - cLo + 1;
+      const span = spanOfIndices(cp.indices, 0, cp.indices.length, TH, TW);
+      const rLo = span.rows.lo;
+      const cLo = span.cols.lo;
+      const h = spanSize(span.rows);
+      const w = spanSize(span.cols);
       const data = new Float32Array(target[0] * h * w);
       fillCrop(data, 0, target, golden[0], cp.input * targetSize, null, rLo, cLo, h, w, 0);
       for (let i = 0; i < cp.indices.length; i++) {

@@ -70,3 +70,24 @@ export function spanSize(s: Span): number {
 export function unionSpan(a: Span | null, b: Span): Span {
   return a === null ? { lo: b.lo, hi: b.hi } : { lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) };
 }
+
+/**
+ * Rows and columns that flat [C, H, W] indices indices[from..to) span in one sample (inclusive),
+ * whatever their channels.
+ */
+export function spanOfIndices(indices: Uint32Array, from: number, to: number, H: number, W: number): { rows: Span; cols: Span } {
+  let rLo = Infinity;
+  let rHi = -1;
+  let cLo = Infinity;
+  let cHi = -1;
+  for (let k = from; k < to; k++) {
+    const p = indices[k] % (H * W);
+    const r = Math.floor(p / W);
+    const c = p - r * W;
+    if (r < rLo) rLo = r;
+    if (r > rHi) rHi = r;
+    if (c < cLo) cLo = c;
+    if (c > cHi) cHi = c;
+  }
+  return { rows: { lo: rLo, hi: rHi }, cols: { lo: cLo, hi: cHi } };
+}

@@ -16,6 +16,7 @@ import type { ExternalDataFile, ModelProto, TensorType } from '../../onnx/index.
 import type { BoundaryTensor } from '../injector.js';
 import { argmax } from '../outcome.js';
 import { sharedLike } from '../run-inputs.js';
+import { sameBits } from '../../util/bits.js';
 import type { Provider } from '../settings.js';
 import { WindowedExecutor, type WindowCopy, type WindowedSetup, type WindowRunResult } from './executor.js';
 import { planWindows, windowedRunPays } from './plan.js';
@@ -45,13 +46,6 @@ export interface WindowedLayerRequest {
 
 export type WindowedLayer = { setup: WindowedSetup } | { refused: string };
 
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
-  return true;
-}
 
 /** [N, C, H, W] values as [N, H, W, C], in shared memory. */
 function channelsLast(data: Float32Array, dims: readonly number[], n: number): Float32Array {
