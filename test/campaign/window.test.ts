@@ -224,6 +224,46 @@ test('windowed runs of SAME-padded, dilated, strided and padded pooling nodes eq
   await releaseWindowSessions();
 });
 
+/** Two branches joined by a Concat (not windowed): the tail starts there and reads both branches. */
+function concatModel(): Uint8Array {
+  const rng = new Rng('concat-model');
+  const w = (name: string, dims: number[]) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.uniform(-0.5, 0.5)));
+  return encodeModel(
+    makeModel({
+      nodes: [
+        makeNode('Conv', ['x', 'w0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('Relu', ['t'], ['r']),
+        makeNode('Conv', ['r', 'wa'], ['a'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('Conv', ['r', 'wb'], ['b'], { attrs: { kernel_shape: [1, 1] } }),
+        makeNode('Concat', ['a', 'b'], ['cat'], { attrs: { axis: 1 } }),
+        makeNode('Conv', ['cat', 'wc'], ['c'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('GlobalAveragePool', ['c'], ['g']),
+        makeNode('Flatten', ['g'], ['f']),
+        makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+      ],
+      inputs: [makeValueInfo('x', 1, ['N', 3, 10, 12])],
+      outputs: [makeValueInfo('logits', 1, ['N', 4])],
+      initializers: [w('w0', [4, 3, 3, 3]), w('wa', [3, 4, 3, 3]), w('wb', [2, 4, 1, 1]), w('wc', [4, 5, 3, 3]), w('fc', [4, 4])],
+    }),
+  );
+}
+
+test('a Concat ends the windowed part: the tail reads both branches with their windows written in', async () => {
+  const bytes = concatModel();
+  const { decodeModel } = await import('../../src/onnx/index.js');
+  const loaded: LoadedModel = { path: 'concat.onnx', bytes, model: decodeModel(bytes), externalData: [] };
+  const rng = new Rng('concat-inputs');
+  const inputs = { data: Float32Array.from({ length: 2 * 3 * 10 * 12 }, () => rng.uniform(-1, 1)), count: 2, sampleDims: [3, 10, 12] };
+  const pm = await prepareModel(loaded, inputs);
+  const g = await goldenForLayer(pm, 't', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(g.windowed, String(g.windowRefused));
+  assert.deepEqual(g.windowed.plan.nodes.map((n) => n.opType), ['Relu', 'Conv', 'Conv']);
+  assert.deepEqual(g.windowed.plan.tailOps, ['Concat', 'Conv', 'GlobalAveragePool', 'Flatten', 'Gemm']);
+  assert.deepEqual(g.windowed.plan.tailInputs.map((id) => g.windowed!.plan.tensors[id].name), ['a', 'b']);
+  await windowedEqualsWhole(pm, inputs, 't', 40);
+  await releaseWindowSessions();
+});
+
 // --- campaigns -------------------------------------------------------------------------------
 
 const settings = (raw: RawSettings) => completeSettings([{ workers: 1, batch: 8, ...raw }], { defaultErrorModels: '/nonexistent' });
