@@ -2,7 +2,7 @@
  * Benchmark of the campaign runner against the plain approach (issue 4, "Speed").
  *
  *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--early-exit auto|off]
- *       [--window auto|on|off] [--model resnet|lenet] [--json]
+ *       [--window auto|on|off] [--model resnet|lenet|resnet64] [--json]
  *
  * For every injectable layer of the residual fixture and of LeNet-5, with N faults (default 500)
  * on M inputs (default 16):
@@ -14,9 +14,11 @@
  * --plain-faults faults (default 50) of the same list. The time of (b) is split into prefix,
  * golden suffix, faulty suffix (with batch building and classification), fault generation and
  * reporting. Finally the real runner (worker threads, one per core) runs the whole campaign.
+ * With --model resnet64 (not part of the default run: it takes a few minutes) a third model,
+ * bench/models/resnet64.ts, has the fixture's shape on 64x64 inputs (100 faults x 8 inputs).
  */
 import { availableParallelism, tmpdir } from 'node:os';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { completeSettings } from '../src/campaign/settings.js';
@@ -29,6 +31,8 @@ import { GeneratedFaults } from '../src/campaign/fault-source.js';
 import { toShape3 } from '../src/campaign/targets.js';
 import { injectionRowsCsv, type InjectionRow } from '../src/report/injections.js';
 import { ROOT } from '../test/helpers.js';
+import { saveNpy } from '../src/data/npy.js';
+import { resnet64Inputs, resnet64Model, RESNET64_INPUT } from './models/resnet64.js';
 import type { EarlyExitMode } from '../src/campaign/early-exit.js';
 import type { WindowMode } from '../src/campaign/window/setup.js';
 
@@ -253,6 +257,18 @@ export async function main(): Promise<void> {
   }
   if (only === null || only === 'lenet') {
     results.push(await benchModel('LeNet-5 (built-in campaign)', join(ROOT, 'campaigns', 'lenet5-mnist', 'model.onnx'), join(ROOT, 'campaigns', 'lenet5-mnist', 'inputs.npy'), faults, inputs, plainFaults));
+  }
+  if (only === 'resnet64') {
+    // 16 times the fixture's work per inference: fewer faults and inputs keep the run short.
+    const dir = mkdtempSync(join(tmpdir(), 'classes-bench-resnet64-'));
+    const count = Math.min(inputs, 8);
+    writeFileSync(join(dir, 'resnet64.onnx'), resnet64Model());
+    saveNpy(join(dir, 'inputs.npy'), { data: resnet64Inputs(count), shape: [count, ...RESNET64_INPUT] });
+    try {
+      results.push(await benchModel('resnet64 (larger maps, built in bench/models/resnet64.ts)', join(dir, 'resnet64.onnx'), join(dir, 'inputs.npy'), Math.min(faults, 100), count, Math.min(plainFaults, 10)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   if (process.argv.includes('--json')) {
     process.stdout.write(JSON.stringify(results, null, 2) + '\n');
