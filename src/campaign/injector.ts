@@ -182,16 +182,8 @@ export class LayerInjector {
   ) {}
 
   static async create(setup: LayerSetup): Promise<LayerInjector> {
+    // Its sessions live in the thread's cache (executor.ts): nothing to release if what follows fails.
     const windowed = setup.windowed ? await WindowedExecutor.create(setup.windowed, setup.provider, setup.externalData, `layer ${setup.layerId}`) : null;
-    try {
-      return await LayerInjector.createWith(setup, windowed);
-    } catch (err) {
-      await windowed?.release();
-      throw err;
-    }
-  }
-
-  private static async createWith(setup: LayerSetup, windowed: WindowedExecutor | null): Promise<LayerInjector> {
     const buffers = setup.boundary.map((b) => newArrayLike(b.data, sampleSize(b.sampleDims) * setup.batch));
     const e = setup.earlyExit ?? null;
     if (e !== null) {
@@ -286,7 +278,6 @@ export class LayerInjector {
     // Windowed copies wait in groups by the rows x columns their fault spans (similar windows
     // stack well); results do not depend on how copies are grouped.
     const windowGroups = new Map<number, number[]>();
-    const windowBatch = WINDOW_BATCH;
     const memo = new Map<number, boolean>();
     const flushWindowed = async (key: number): Promise<void> => {
       const slots = windowGroups.get(key);
@@ -298,7 +289,7 @@ export class LayerInjector {
     for (let i = 0; i < f.count; i++) {
       const lo = f.offsets[i];
       const hi = f.offsets[i + 1];
-      const span = f.offsets[i + 1] > f.offsets[i] ? this.windowSpan(f, i, memo) : null;
+      const span = hi > lo ? this.windowSpan(f, i, memo) : null;
       for (let x = 0; x < n; x++) {
         const slot = i * n + x;
         let changes = false;
@@ -320,7 +311,7 @@ export class LayerInjector {
           let group = windowGroups.get(span.key);
           if (group === undefined) windowGroups.set(span.key, (group = []));
           group.push(slot);
-          if (group.length >= windowBatch) await flushWindowed(span.key);
+          if (group.length >= WINDOW_BATCH) await flushWindowed(span.key);
           continue;
         }
         pendingSlot.push(slot);

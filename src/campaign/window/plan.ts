@@ -8,13 +8,14 @@
  * map, a flatten, a matrix product) a tail session takes the golden tensors with the windows
  * written in and computes the scores.
  *
- * This module only plans: which nodes of a layer's suffix can run windowed, a one-node model for
- * each (padding made explicit, so that any crop can be fed), and the tail model. golden.ts runs
- * and checks the plan; executor.ts runs faulty copies through it.
+ * This module only plans: which nodes of a layer's suffix can run windowed, grouped in segments
+ * with one model each (padding made explicit, so that any crop can be fed), and the tail model.
+ * setup.ts computes their golden values and checks them; executor.ts runs faulty copies.
  *
  * A window's values are exact, not approximations: ONNX Runtime's CPU kernels compute each
- * output position from the same inputs in the same order whatever the crop around it (measured,
- * and checked again for every layer before it is used).
+ * output position from the same inputs in the same order whatever the crop around it (measured;
+ * the one exception found, pooling over a whole crop, is avoided with minWindow; and checked
+ * again for every layer before it is used).
  */
 import { copyModel, encodeModel, extractSubgraph, GraphIndex, makeNode, makeValueInfo, shallowCopy, tensorDims, type ModelProto, type NodeInfo, type TensorProto, type TensorType } from '../../onnx/index.js';
 import type { AttributeProto } from '../../onnx/index.js';
