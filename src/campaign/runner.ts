@@ -437,6 +437,7 @@ function settingsForManifest(s: CampaignSettings): Record<string, unknown> {
     criteria: s.criteria,
     mismatchesOnly: s.mismatchesOnly,
     earlyExit: s.earlyExit,
+    window: s.window,
     shard: s.shard ? `${s.shard.index}/${s.shard.count}` : null,
     onnxRuntime: { intraOpThreads: 1, optimization: CAMPAIGN_OPTIMIZATION },
   };

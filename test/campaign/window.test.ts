@@ -284,6 +284,8 @@ test('windowed campaigns: the same bytes whatever the workers and batch; outcome
   for (const l of on1.manifest.layers) assert.ok(l.windowed && 'nodes' in l.windowed, `${l.name}: ${JSON.stringify(l.windowed)}`);
   const off = await run('off', { window: 'off' });
   assert.equal(off.manifest.totals.windowed, 0);
+  assert.deepEqual([on1.manifest.settings.window, off.manifest.settings.window], ['on', 'off']);
+  for (const l of off.manifest.layers) assert.equal(l.windowed, null);
   // Windowed runs compute a graph fused differently from the whole suffix: the last bits of the
   // scores may differ, not the classes.
   const top1 = (csv: string) => csv.trim().split('\n').slice(1).map((l) => l.split(',')[8]);
