@@ -15,7 +15,7 @@ import type { Provider } from './settings.js';
 import { campaignSessionOptions } from './session-options.js';
 import type { ExternalDataFile } from '../onnx/index.js';
 import type { EarlyExitStages } from './golden.js';
-import { WindowedExecutor, type WindowCopy, type WindowedSetup } from './window/executor.js';
+import { DIED_OUT, HANDED_BACK, hasNaN, WindowedExecutor, type WindowCopy, type WindowedSetup } from './window/executor.js';
 import { windowedRunPays } from './window/plan.js';
 import { spanOfIndices, spanSize } from './window/geometry.js';
 
@@ -225,6 +225,8 @@ export class LayerInjector {
   private windowSpan(f: PackedFaults, i: number, memo: Map<number, boolean>): { key: number; windowed: boolean } | null {
     const w = this.setup.windowed;
     if (!w || this.windowed === null) return null;
+    // A NaN's fate in a MaxPool or Relu depends on where it falls in a crop: whole suffix only.
+    if (hasNaN(f.values, f.offsets[i], f.offsets[i + 1] - f.offsets[i])) return null;
     const [, H, W] = w.plan.tensors[0].sampleDims;
     const span = spanOfIndices(f.indices, f.offsets[i], f.offsets[i + 1], H, W);
     const rows = spanSize(span.rows);
@@ -283,7 +285,14 @@ export class LayerInjector {
       const slots = windowGroups.get(key);
       if (slots === undefined || slots.length === 0) return;
       windowGroups.delete(key);
-      await this.runWindowed(f, slots, res);
+      // Copies handed back (a NaN appeared in a window) run the whole suffix.
+      for (const slot of await this.runWindowed(f, slots, res)) {
+        const i = Math.floor(slot / n);
+        pendingSlot.push(slot);
+        pendingFault.push(i);
+        pendingInput.push(slot - i * n);
+        if (pendingSlot.length === s.batch) await flush();
+      }
     };
 
     for (let i = 0; i < f.count; i++) {
@@ -320,13 +329,13 @@ export class LayerInjector {
         if (pendingSlot.length === s.batch) await flush();
       }
     }
-    await flush();
     for (const key of [...windowGroups.keys()].sort((a, b) => a - b)) await flushWindowed(key);
+    await flush();
     return res;
   }
 
-  /** Windowed runs of copies (slots are fault * inputs + input). */
-  private async runWindowed(f: PackedFaults, slots: readonly number[], res: ChunkResult): Promise<void> {
+  /** Windowed runs of copies (slots are fault * inputs + input); returns the slots handed back. */
+  private async runWindowed(f: PackedFaults, slots: readonly number[], res: ChunkResult): Promise<number[]> {
     const s = this.setup;
     const w = s.windowed!;
     const n = s.inputs;
@@ -336,20 +345,23 @@ export class LayerInjector {
     });
     const r = await this.windowed!.run(copies);
     const t0 = performance.now();
+    const handedBack: number[] = [];
     copies.forEach((c, k) => {
       const row = r.row[k];
-      if (row < 0) {
+      if (row === HANDED_BACK) handedBack.push(slots[k]);
+      else if (row === DIED_OUT) {
         // Died out: the scores are the golden ones of windowed runs.
         this.record(res, slots[k], c.input, w.scores, c.input, w.scores);
         res.diedOut++;
       } else this.record(res, slots[k], c.input, r.scores, row, w.scores);
     });
     res.classifyMs += performance.now() - t0;
-    res.windowed += copies.length;
-    res.ran += copies.length;
+    res.windowed += copies.length - handedBack.length;
+    res.ran += copies.length - handedBack.length;
     res.runs += s.windowed!.plan.nodes.length;
     res.suffixMs += r.nodeMs + r.tailMs;
     res.buildMs += r.buildMs;
+    return handedBack;
   }
 
   /** Classifies score row `row` of a run against the golden scores of input `x` into `slot`. */

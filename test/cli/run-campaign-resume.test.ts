@@ -17,11 +17,11 @@ function unitsDone(out: string): number {
   }
 }
 
-test('kill -9 in the middle, run the same command again: the same bytes as an uninterrupted run', async (t) => {
+async function killAndResume(t: { diagnostic: (message: string) => void }, extra: readonly string[]): Promise<void> {
   const dir = tempDir('classes-resume-');
   // big enough that the first checkpoint (written at most every 0.5 s) comes well before the end
   const list = await randomFaultList(dir, LENET, 200);
-  const args = (out: string) => ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '24', '--out', out, '--json'];
+  const args = (out: string) => ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '24', '--out', out, '--json', ...extra];
   const out = join(dir, 'killed');
   // slow on purpose (one worker, one copy per run) so that it is still running when killed
   const child = spawn(process.execPath, [BIN, ...args(out), '--workers', '1', '--batch', '1'], { cwd: ROOT, stdio: 'ignore' });
@@ -52,4 +52,8 @@ test('kill -9 in the middle, run the same command again: the same bytes as an un
   const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.equal(m.timing.attempts, killedMidway ? 2 : 1);
   assert.equal(existsSync(join(out, '.checkpoint.json')), false);
-});
+}
+
+test('kill -9 in the middle, run the same command again: the same bytes as an uninterrupted run', (t) => killAndResume(t, []));
+
+test('the same with every fault windowed (--window on)', (t) => killAndResume(t, ['--window', 'on']));

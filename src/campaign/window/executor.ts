@@ -33,10 +33,20 @@ export interface WindowCopy {
   values: Float32Array;
 }
 
+/** A copy's row when it died out: its scores are the golden ones. */
+export const DIED_OUT = -1;
+/**
+ * A copy's row when a NaN appeared in one of its windows: the copy must run the whole suffix
+ * instead. ONNX Runtime's MaxPool (and the vector and scalar paths of max-based activations)
+ * keep or drop a NaN depending on where it falls in the crop, so a NaN would make windowed
+ * results depend on how windows were placed (onnxruntime-notes.md, "NaN and Inf").
+ */
+export const HANDED_BACK = -2;
+
 export interface WindowRunResult {
   /** Scores of the copies that reached the tail, one row each. */
   scores: Float32Array;
-  /** Per copy, its row in `scores`, or -1 when it died out (its scores are the golden ones). */
+  /** Per copy, its row in `scores`, or DIED_OUT, or HANDED_BACK. */
   row: Int32Array;
   nodeMs: number;
   buildMs: number;
@@ -127,6 +137,12 @@ function fillCrop(dst: Float32Array, at: number, dims: readonly number[], golden
   for (let r = rLo; r < rHi; r++) {
     copyRun(dst, at + ((r - r0) * w + (cLo - c0)) * C, win.data, ((r - win.r0) * win.w + (cLo - win.c0)) * C, (cHi - cLo) * C);
   }
+}
+
+/** True when data[at..at+n) holds a NaN. */
+export function hasNaN(data: Float32Array, at: number, n: number): boolean {
+  for (let i = at; i < at + n; i++) if (data[i] !== data[i]) return true;
+  return false;
 }
 
 /** True when `data` (an h x w x C window from `at`) equals the golden values at rows r0.., columns c0.. bit for bit. */
@@ -304,13 +320,14 @@ export class WindowedExecutor {
    */
   async run(copies: readonly WindowCopy[], whole = false): Promise<WindowRunResult> {
     const { plan, golden } = this.setup;
-    const res: WindowRunResult = { scores: new Float32Array(0), row: new Int32Array(copies.length).fill(-1), nodeMs: 0, buildMs: 0, tailMs: 0 };
+    const res: WindowRunResult = { scores: new Float32Array(0), row: new Int32Array(copies.length).fill(DIED_OUT), nodeMs: 0, buildMs: 0, tailMs: 0 };
     const t0 = performance.now();
     const wins: (Win | null)[][] = copies.map(() => plan.tensors.map(() => null));
     const target = plan.tensors[0].sampleDims;
     const targetSize = sampleSize(target);
     const [, TH, TW] = target;
     copies.forEach((cp, k) => {
+      if (hasNaN(cp.values, 0, cp.values.length)) throw new Error('internal: a fault with a NaN value reached a windowed run');
       const span = spanOfIndices(cp.indices, 0, cp.indices.length, TH, TW);
       const rLo = span.rows.lo;
       const cLo = span.cols.lo;
@@ -383,6 +400,11 @@ export class WindowedExecutor {
         const outSize = sampleSize(outDims);
         members.forEach((k, b) => {
           const [or0, oc0] = origin[b];
+          if (hasNaN(out, b * per, per)) {
+            alive[k] = false;
+            res.row[k] = HANDED_BACK;
+            return;
+          }
           if (equalsGolden(outBits, b * per, outDims, this.goldenBits[node.output], copies[k].input * outSize, or0, oc0, S, T)) return;
           wins[k][node.output] = { r0: or0, c0: oc0, h: S, w: T, data: out.subarray(b * per, (b + 1) * per) };
         });
