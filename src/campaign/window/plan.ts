@@ -24,9 +24,11 @@ import { maxReachedSize, type SlideAxis } from './geometry.js';
 /** Operators that map each element on its own (constants broadcast over channels only). */
 const ELEMENTWISE = new Set([
   'Relu', 'LeakyRelu', 'PRelu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Celu', 'HardSigmoid', 'HardSwish', 'Softplus', 'Softsign',
-  'Abs', 'Neg', 'Identity', 'Clip', 'Erf', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign', 'Mish', 'Gelu',
-  'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'Pow', 'BatchNormalization',
+  'Abs', 'Neg', 'Identity', 'Clip', 'Erf', 'Exp', 'Log', 'Sqrt', 'Floor', 'Ceil', 'Round', 'Sign', 'Mish', 'Gelu',
+  'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'BatchNormalization',
 ]);
+// Not Reciprocal, Pow, or a Div by a computed tensor: they turn the sign of a zero, which max-based
+// kernels set by position (executor.ts, equalsGolden), into the sign of an infinity.
 
 export type WindowNodeKind = 'slide' | 'elementwise';
 
@@ -278,6 +280,7 @@ export function planWindows(suffix: ModelProto, target: string, boundary: readon
         if (isSlide ? d.length !== 3 : d.join() !== outDims.join()) return `input ${i} does not match the output's shape`;
       }
       if (isSlide && (moving.length !== 1 || moving[0] !== n.inputs[0])) return 'weights computed at run time';
+      if (n.opType === 'Div' && !index.isConstant(n.inputs[1])) return 'a Div by a computed tensor';
       for (const i of reads) {
         if (moving.includes(i)) continue;
         const t = index.constantTensor(i);
