@@ -10,7 +10,7 @@ import { packFaults } from '../../src/campaign/injector.js';
 import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
 import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
 import { OUTCOME_CODE } from '../../src/campaign/outcome.js';
-import { encodeModel, loadModel, makeFloatTensor, makeModel, makeNode, makeValueInfo, splitAt, type LoadedModel } from '../../src/onnx/index.js';
+import { decodeModel, encodeModel, loadModel, makeFloatTensor, makeModel, makeNode, makeValueInfo, splitAt, type LoadedModel, type TensorProto } from '../../src/onnx/index.js';
 import { loadNpy } from '../../src/data/index.js';
 import { Rng } from '../../src/faults/rng.js';
 import { LENET, LENET_DATA, RESNET, RESNET_DATA, makeFault, randomFaultList, runLayerFaults, tempDir } from './fixtures.js';
@@ -184,14 +184,27 @@ test('windowed runs on LeNet-5 (MaxPool) equal whole tensors, and faults killed 
   await releaseWindowSessions();
 });
 
+/** A model built in code, prepared for a campaign, with `count` seeded inputs in [-1, 1]. */
+async function builtModel(name: string, bytes: Uint8Array, count: number, sampleDims: number[]): Promise<{ pm: Awaited<ReturnType<typeof prepareModel>>; inputs: InputBatch }> {
+  const loaded: LoadedModel = { path: `${name}.onnx`, bytes, model: decodeModel(bytes), externalData: [] };
+  const rng = new Rng(`${name}-inputs`);
+  const inputs = { data: Float32Array.from({ length: count * sampleDims.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)), count, sampleDims };
+  return { pm: await prepareModel(loaded, inputs), inputs };
+}
+
+/** Seeded random weights for models built in code. */
+function randomWeights(seed: string): (name: string, dims: number[]) => TensorProto {
+  const rng = new Rng(seed);
+  return (name, dims) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.uniform(-0.5, 0.5)));
+}
+
 /**
  * A model with what the residual fixture lacks: an even kernel with SAME_UPPER padding (one more
  * row and column after than before), a dilated convolution with uneven padding, a padded strided MaxPool (padding reads as -Infinity), an AveragePool counting its padding,
  * a per-channel Mul and an Add of two windowed branches.
  */
 function exoticModel(): Uint8Array {
-  const rng = new Rng('exotic-model');
-  const w = (name: string, dims: number[]) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.uniform(-0.5, 0.5)));
+  const w = randomWeights('exotic-model');
   const nodes = [
     makeNode('Conv', ['x', 'w0', 'b0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
     makeNode('Conv', ['t', 'w1'], ['u'], { attrs: { kernel_shape: [4, 4], auto_pad: 'SAME_UPPER' } }),
@@ -216,12 +229,7 @@ function exoticModel(): Uint8Array {
 }
 
 test('windowed runs of SAME-padded, dilated, strided and padded pooling nodes equal whole tensors', async () => {
-  const bytes = exoticModel();
-  const { decodeModel } = await import('../../src/onnx/index.js');
-  const loaded: LoadedModel = { path: 'exotic.onnx', bytes, model: decodeModel(bytes), externalData: [] };
-  const rng = new Rng('exotic-inputs');
-  const inputs = { data: Float32Array.from({ length: 3 * 2 * 13 * 11 }, () => rng.uniform(-1, 1)), count: 3, sampleDims: [2, 13, 11] };
-  const pm = await prepareModel(loaded, inputs);
+  const { pm, inputs } = await builtModel('exotic', exoticModel(), 3, [2, 13, 11]);
   const { ran } = await windowedEqualsWhole(pm, inputs, 't', 80);
   assert.equal(ran, 80);
   await windowedEqualsWhole(pm, inputs, 'u', 40);
@@ -231,8 +239,7 @@ test('windowed runs of SAME-padded, dilated, strided and padded pooling nodes eq
 
 /** Two branches joined by a Concat (not windowed): the tail starts there and reads both branches. */
 function concatModel(): Uint8Array {
-  const rng = new Rng('concat-model');
-  const w = (name: string, dims: number[]) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.uniform(-0.5, 0.5)));
+  const w = randomWeights('concat-model');
   return encodeModel(
     makeModel({
       nodes: [
@@ -254,12 +261,7 @@ function concatModel(): Uint8Array {
 }
 
 test('a Concat ends the windowed part: the tail reads both branches with their windows written in', async () => {
-  const bytes = concatModel();
-  const { decodeModel } = await import('../../src/onnx/index.js');
-  const loaded: LoadedModel = { path: 'concat.onnx', bytes, model: decodeModel(bytes), externalData: [] };
-  const rng = new Rng('concat-inputs');
-  const inputs = { data: Float32Array.from({ length: 2 * 3 * 10 * 12 }, () => rng.uniform(-1, 1)), count: 2, sampleDims: [3, 10, 12] };
-  const pm = await prepareModel(loaded, inputs);
+  const { pm, inputs } = await builtModel('concat', concatModel(), 2, [3, 10, 12]);
   const g = await goldenForLayer(pm, 't', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
   assert.ok(g.windowed, String(g.windowRefused));
   assert.deepEqual(g.windowed.plan.nodes.map((n) => n.opType), ['Relu', 'Conv', 'Conv']);
