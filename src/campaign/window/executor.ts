@@ -1,8 +1,9 @@
 /**
- * Runs faulty copies through a window plan (plan.ts): node by node, only the windows a fault can
- * reach, many copies stacked along the batch axis per node run, then the tail on whole tensors.
- * A copy whose every changed window has come out equal to golden bit for bit, or is read by no
- * later node, has died out: its scores would be the golden ones, so it stops there.
+ * Runs faulty copies through a window plan (plan.ts): segment by segment, only the windows a fault
+ * can reach, many copies stacked along the batch axis per segment run, then the tail on whole
+ * tensors. A copy whose every changed window has come out equal to golden (bit for bit, but for
+ * the sign of zeros), or is read by no later segment, has died out: its scores would be the
+ * golden ones, so it stops there. A copy in whose windows a NaN appears is handed back.
  */
 import { createHash } from 'node:crypto';
 import { createSession, type HostTensor, type Session } from '../../runtime/index.js';
