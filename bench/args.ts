@@ -8,6 +8,8 @@ export interface BenchArgs {
   has(flag: string): boolean;
   /** A whole number >= 1 after `name`, or `dflt`. */
   count(name: string, dflt: number): number;
+  /** One of `allowed` after `name`, or `dflt`. */
+  choice<T extends string>(name: string, allowed: readonly T[], dflt: T): T;
   /** --model FILE, else the reference warp conv_gemm model (found as the tests find it). */
   referenceModel(): string;
 }
@@ -24,6 +26,11 @@ export function benchArgs(argv: readonly string[] = process.argv.slice(2)): Benc
       const n = Number(opt(name) ?? dflt);
       if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} needs a whole number >= 1`);
       return n;
+    },
+    choice<T extends string>(name: string, allowed: readonly T[], dflt: T): T {
+      const v = opt(name) ?? dflt;
+      if (!allowed.includes(v as T)) throw new Error(`${name}: expected one of ${allowed.join(', ')}, got ${v}`);
+      return v as T;
     },
     referenceModel() {
       const ref = referenceModelsDir();

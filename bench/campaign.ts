@@ -33,8 +33,9 @@ import { injectionRowsCsv, type InjectionRow } from '../src/report/injections.js
 import { ROOT } from '../test/helpers.js';
 import { saveNpy } from '../src/data/npy.js';
 import { resnet64Inputs, resnet64Model, RESNET64_INPUT } from './models/resnet64.js';
-import type { EarlyExitMode } from '../src/campaign/early-exit.js';
-import type { WindowMode } from '../src/campaign/window/setup.js';
+import { EARLY_EXIT_MODES, type EarlyExitMode } from '../src/campaign/early-exit.js';
+import { WINDOW_MODES, type WindowMode } from '../src/campaign/window/setup.js';
+import { benchArgs } from './args.js';
 
 interface LayerBench {
   layer: string;
@@ -72,26 +73,10 @@ interface ModelBench {
   plainMachine: { threads: number; perSec: number };
 }
 
-function earlyExitArg(): EarlyExitMode {
-  const i = process.argv.indexOf('--early-exit');
-  const v = i >= 0 ? process.argv[i + 1] : 'off'; // the runner's default
-  if (v !== 'auto' && v !== 'off') throw new Error(`--early-exit: expected auto or off, got ${v}`);
-  return v;
-}
-
-const BENCH_BATCH = Number(process.env.BENCH_BATCH ?? 32);
-
-function windowArg(): WindowMode {
-  const i = process.argv.indexOf('--window');
-  const v = i >= 0 ? process.argv[i + 1] : 'auto'; // the runner's default on the CPU
-  if (v !== 'auto' && v !== 'on' && v !== 'off') throw new Error(`--window: expected auto, on or off, got ${v}`);
-  return v;
-}
-
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
+const args = benchArgs();
+// The runner's defaults: early exit off, windowed runs on (auto) on the CPU.
+const earlyExitArg = (): EarlyExitMode => args.choice('--early-exit', EARLY_EXIT_MODES, 'off');
+const windowArg = (): WindowMode => args.choice('--window', WINDOW_MODES, 'auto');
 
 /** Error models: the package's own, else the reference CLASSES models next to the repository. */
 function errorModelsDir(): string {
@@ -120,7 +105,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
   for (let l = 0; l < setup.targets.length; l++) {
     const t = setup.targets[l];
     const t0 = performance.now();
-    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: BENCH_BATCH, padBatches: false, earlyExit: settings.earlyExit, window: settings.window });
+    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false, earlyExit: settings.earlyExit, window: settings.window });
     const tf0 = performance.now();
     const src = new GeneratedFaults(setup.models!.get(t.errorModel!)!, { layer: t.name, output: t.output, shape: toShape3(g.targetDims), range: g.range! }, 1);
     const list = Array.from({ length: faults }, (_, i) => src.fault(i));
@@ -135,7 +120,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
       inputs: setup.inputs.count,
       golden: g.golden,
       goldenTop1: g.goldenTop1,
-      batch: g.batchDynamic ? BENCH_BATCH : 1,
+      batch: g.batchDynamic ? 32 : 1,
       padBatches: false,
       classify: classifyOpts,
       provider: 'cpu',
@@ -246,11 +231,10 @@ function report(b: ModelBench): string {
 }
 
 export async function main(): Promise<void> {
-  const faults = arg('--faults', 500);
-  const inputs = arg('--inputs', 16);
-  const plainFaults = arg('--plain-faults', 50);
-  const i = process.argv.indexOf('--model');
-  const only = i >= 0 ? process.argv[i + 1] : null;
+  const faults = args.count('--faults', 500);
+  const inputs = args.count('--inputs', 16);
+  const plainFaults = args.count('--plain-faults', 50);
+  const only = args.opt('--model') ?? null;
   const results: ModelBench[] = [];
   if (only === null || only === 'resnet') {
     results.push(await benchModel('resnet-small (residual fixture)', join(ROOT, 'test', 'fixtures', 'resnet-small.onnx'), join(ROOT, 'test', 'fixtures', 'resnet-small-inputs.npy'), faults, inputs, plainFaults));
@@ -270,7 +254,7 @@ export async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  if (process.argv.includes('--json')) {
+  if (args.has('--json')) {
     process.stdout.write(JSON.stringify(results, null, 2) + '\n');
     return;
   }
