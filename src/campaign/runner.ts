@@ -26,7 +26,7 @@ import { summaryCsv, type OutcomeCounts } from '../report/summary.js';
 import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest, type TimingBreakdown } from '../report/manifest.js';
 import { ResultStore, checkOutputFolder } from './checkpoint.js';
 import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
-import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type PreparedModel } from './golden.js';
+import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type LayerGolden, type PreparedModel } from './golden.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
 import { releaseWindowSessions } from './window/executor.js';
 import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
@@ -292,9 +292,27 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       const currentGoldenTop1 = new Map<number, Int32Array>();
       const inFlight = new Set<Promise<void>>();
       const maxInFlight = 2 * pool.size;
-      for (const l of layersTodo) {
+      const track = (p: Promise<void>): void => {
+        const tracked = p.finally(() => inFlight.delete(tracked));
+        // A failure surfaces through Promise.race/all below; work still in flight when the run
+        // stops must not end the process as an unhandled rejection.
+        tracked.catch(() => {});
+        inFlight.add(tracked);
+      };
+      const prepareLayer = (l: number): Promise<LayerGolden> =>
+        goldenForLayer(pm, targets[l].output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window });
+      // With worker threads, the next layer's golden runs and windowed set-up (main thread) go on
+      // while the workers run this layer's chunks, so that no core waits between layers. The
+      // in-process pool runs chunks in this very thread, where there is nothing to overlap.
+      const overlap = pool instanceof WorkerPool;
+      let next: Promise<LayerGolden> | null = null;
+      for (let li = 0; li < layersTodo.length; li++) {
+        const l = layersTodo[li];
         const t = targets[l];
-        const g = await goldenForLayer(pm, t.output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window });
+        const g = await (next ?? prepareLayer(l));
+        next = overlap && li + 1 < layersTodo.length ? prepareLayer(layersTodo[li + 1]) : null;
+        // Awaited at the next layer; until then a failure must not count as unhandled.
+        next?.catch(() => {});
         earlyExitCuts[t.name] = g.earlyExit ? { cut: g.earlyExit.cut, stage1Ops: g.earlyExit.stage1Ops } : g.earlyExitRefused ? { refused: g.earlyExitRefused } : null;
         breakdown.prefixMs += g.prefixMs;
         breakdown.goldenMs += g.goldenMs + g.windowMs;
@@ -343,7 +361,11 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           earlyExit: g.earlyExit,
           windowed: g.windowed,
         };
-        await pool.addLayer(layerSetup);
+        // Workers take messages in order, so this layer's chunks may follow at once: each worker
+        // creates its sessions first. A worker that cannot fails the pool (Promise.race below).
+        const ready = pool.addLayer(layerSetup);
+        if (overlap) track(ready);
+        else await ready;
         for (const c of todo.filter((x) => x.layer === l)) {
           while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
           const t0 = performance.now();
@@ -355,15 +377,12 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           const packed = packFaults(fs);
           breakdown.faultsMs += performance.now() - t0;
           metas.set(c.seq, { chunk: c, faults: fs });
-          const p: Promise<void> = pool.run(l, packed).then((r) => {
-            results.set(c.seq, r);
-            writeReady();
-          });
-          const tracked = p.finally(() => inFlight.delete(tracked));
-          // A failure surfaces through Promise.race/all below; chunks still in flight when the
-          // run stops must not end the process as unhandled rejections.
-          tracked.catch(() => {});
-          inFlight.add(tracked);
+          track(
+            pool.run(l, packed).then((r) => {
+              results.set(c.seq, r);
+              writeReady();
+            }),
+          );
         }
       }
       await Promise.all(inFlight);
