@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { repoPath, runCli } from '../helpers.js';
 import { LENET, LENET_DATA, RESNET, randomFaultList, makeFault, tempDir } from '../campaign/fixtures.js';
 import { writeFaultArchive } from '../../src/faults/archive/index.js';
+import { encodeModel, makeFloatTensor, makeModel, makeNode, makeValueInfo } from '../../src/onnx/index.js';
+import { saveNpy } from '../../src/data/npy.js';
 
 const tmp = () => tempDir('classes-cli-campaign-');
 const CAMPAIGN = repoPath('campaigns', 'lenet5-mnist', 'campaign.json');
@@ -105,6 +107,44 @@ test('bad input: one-line errors, nothing lost', async () => {
   assertOneLineError(runCli([...base, '--model', LENET, '--provider', 'cuda'], { env: { CLASSES_FORCE_NO_CUDA: '1' } }), 1, /CUDA/);
   assert.equal(snapshot(), before);
   assert.equal(existsSync(join(out, '.checkpoint.json')), false);
+});
+
+/**
+ * A model whose second convolution feeds only a second output ('aux'), not the class scores: a
+ * layer that passes planning but cannot be prepared.
+ */
+function auxOutputModel(): Uint8Array {
+  const w = (name: string, dims: number[]) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i + name.length) / 2));
+  return encodeModel(
+    makeModel({
+      nodes: [
+        makeNode('Conv', ['x', 'w1'], ['c1'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('Relu', ['c1'], ['r1']),
+        makeNode('Conv', ['r1', 'w2'], ['c2'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('GlobalAveragePool', ['r1'], ['g']),
+        makeNode('Flatten', ['g'], ['f']),
+        makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+      ],
+      inputs: [makeValueInfo('x', 1, ['N', 2, 8, 8])],
+      outputs: [makeValueInfo('logits', 1, ['N', 3]), makeValueInfo('c2', 1, ['N', 4, 8, 8])],
+      initializers: [w('w1', [4, 2, 3, 3]), w('w2', [4, 4, 3, 3]), w('fc', [3, 4])],
+    }),
+  );
+}
+
+test('a layer that cannot be prepared stops a campaign in worker threads with a one-line error, whichever layer comes first', () => {
+  const dir = tmp();
+  const model = join(dir, 'aux.onnx');
+  const data = join(dir, 'x.npy');
+  writeFileSync(model, auxOutputModel());
+  saveNpy(data, { data: Float32Array.from({ length: 4 * 2 * 8 * 8 }, (_, i) => Math.cos(i)), shape: [4, 2, 8, 8] });
+  // c2 prepared while c1's chunks run (the next layer is prepared ahead), and c2 alone
+  for (const layers of ['c1,c2', 'c2']) {
+    const out = join(dir, `out-${layers}`);
+    const r = runCli(['run-campaign', '--model', model, '--data', data, '--error-models', repoPath('error_models'), '--layers', layers, '--faults-per-layer', '40', '--workers', '2', '--out', out]);
+    assertOneLineError(r, 2, /layer output c2 does not feed the model's first output logits/);
+    assert.equal(existsSync(join(out, 'injections.csv')), false);
+  }
 });
 
 test('run-campaign --help shows examples', () => {
