@@ -64,20 +64,41 @@ function readCheckpoint(path: string): CheckpointJson | null {
 }
 
 /**
- * Fail early, before any work, when the output folder holds results that this run may not
- * replace. Writes nothing.
+ * What the output folder holds for this run: none of its results (`fresh`), its own unfinished
+ * run (`resume`), or its own finished reports (`done`: same plan key and shard in manifest.json,
+ * so a new run would write the same bytes; batch jobs retried after a success rely on this).
  */
-export function checkOutputFolder(opts: Omit<OpenOptions, 'header' | 'layerCount'>): void {
+export type OutputState = 'fresh' | 'resume' | 'done';
+
+/** planKey and shard of a finished run's manifest.json, or null when it is not readable as one. */
+function finishedRunKey(out: string): { planKey: string; shard: string | null } | null {
+  try {
+    const m = JSON.parse(readFileSync(join(out, MANIFEST_FILE), 'utf8')) as { planKey?: unknown; shard?: unknown };
+    if (typeof m.planKey !== 'string' || (m.shard !== null && typeof m.shard !== 'string')) return null;
+    return { planKey: m.planKey, shard: m.shard };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Fail early, before any work, when the output folder holds results that this run may not
+ * replace; otherwise say what it holds. Writes nothing.
+ */
+export function checkOutputFolder(opts: Omit<OpenOptions, 'header' | 'layerCount'>): OutputState {
+  if (opts.force) return 'fresh';
   const ck = readCheckpoint(join(opts.out, CHECKPOINT_FILE));
-  if (opts.force) return;
   if (ck) {
-    if (ck.planKey === opts.planKey && ck.shard === opts.shard) return; // our own unfinished run: resume
+    if (ck.planKey === opts.planKey && ck.shard === opts.shard) return 'resume'; // our own unfinished run
     throw usageError(`${opts.out} holds an unfinished run of different settings; pass --force to discard it or choose another --out`);
   }
-  for (const f of FINAL_FILES) {
-    const p = join(opts.out, f);
-    if (existsSync(p)) throw usageError(`${p} already exists; pass --force to overwrite it or choose another --out`);
+  const present = FINAL_FILES.filter((f) => existsSync(join(opts.out, f)));
+  if (present.length === FINAL_FILES.length) {
+    const key = finishedRunKey(opts.out);
+    if (key !== null && key.planKey === opts.planKey && key.shard === opts.shard) return 'done';
   }
+  if (present.length > 0) throw usageError(`${join(opts.out, present[0])} already exists; pass --force to overwrite it or choose another --out`);
+  return 'fresh';
 }
 
 export class ResultStore {
@@ -118,7 +139,8 @@ export class ResultStore {
 
   /** Start fresh or resume, as the output folder dictates (see checkOutputFolder). */
   static open(o: OpenOptions): ResultStore {
-    checkOutputFolder(o);
+    // A finished run is the runner's to report (runner.ts); the store never writes over one.
+    if (checkOutputFolder(o) === 'done') throw usageError(`${o.out} already holds the finished reports of this run; pass --force to run it again`);
     try {
       mkdirSync(o.out, { recursive: true });
     } catch (err) {

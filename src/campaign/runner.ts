@@ -10,8 +10,9 @@
  * 4. Write summary.csv and manifest.json, then move injections.csv into place.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isGpuProvider } from '../runtime/providers.js';
-import { usageError } from '../errors.js';
+import { runtimeError, usageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { sha256Hex } from '../util/hash.js';
 import { loadModel, GraphIndex, type LoadedModel } from '../onnx/index.js';
@@ -22,9 +23,10 @@ import type { Fault } from '../faults/types.js';
 import { onnxRuntimeVersion } from '../runtime/ort-version.js';
 import { assertProviderAvailable } from '../runtime/index.js';
 import { injectionRowsCsv, injectionsHeaderCsv, isMismatch, type InjectionRow } from '../report/injections.js';
-import { summaryCsv, type OutcomeCounts } from '../report/summary.js';
+import { countsFromSummary, summaryCsv, type OutcomeCounts } from '../report/summary.js';
+import { parseCsv } from '../report/csv-read.js';
 import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest, type TimingBreakdown } from '../report/manifest.js';
-import { ResultStore, checkOutputFolder } from './checkpoint.js';
+import { FINAL_FILES, MANIFEST_FILE, ResultStore, SUMMARY_FILE, checkOutputFolder } from './checkpoint.js';
 import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
 import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type LayerGolden, type PreparedModel } from './golden.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
@@ -51,6 +53,8 @@ export interface CampaignResult {
   manifest: Manifest;
   /** True when this run continued an interrupted one. */
   resumed: boolean;
+  /** True when the output folder already held this campaign's finished reports: nothing ran. */
+  alreadyDone: boolean;
   /** Reports that were written. */
   files: string[];
   counts: OutcomeCounts;
@@ -174,7 +178,10 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   const warn = hooks.warning ?? (() => {});
   const notice = hooks.notice ?? (() => {});
   const shard = shardLabel(settings);
-  checkOutputFolder({ out: settings.out, planKey: setup.planKey, shard, force: settings.force });
+  if (checkOutputFolder({ out: settings.out, planKey: setup.planKey, shard, force: settings.force }) === 'done') {
+    notice(`${settings.out} already holds the finished reports of this campaign (same plan, shard and inputs); nothing to run (--force runs it again)`);
+    return finishedResult(setup);
+  }
   // Everything that can fail on the model or the provider runs before the first write.
   assertProviderAvailable(settings.provider);
   const attemptStart = performance.now();
@@ -420,13 +427,33 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
     breakdown.reportingMs += performance.now() - t0;
     manifest.timing.breakdownMs = roundBreakdown(breakdown);
     store.finish(summaryCsv(plan.layers, counts), manifestJson(manifest));
-    return { out: settings.out, manifest, resumed: store.resumed, files: ['injections.csv', 'summary.csv', 'manifest.json'], counts };
+    return { out: settings.out, manifest, resumed: store.resumed, alreadyDone: false, files: [...FINAL_FILES], counts };
   } finally {
     hooks.progressStop?.();
     store.close();
     await pool?.close();
     await releaseWindowSessions();
   }
+}
+
+/** The result of a campaign whose reports are already in its output folder, read back from them. */
+function finishedResult(setup: CampaignSetup): CampaignResult {
+  const out = setup.settings.out;
+  const read = (file: string): string => {
+    try {
+      return readFileSync(join(out, file), 'utf8');
+    } catch (err) {
+      throw runtimeError(`cannot read ${join(out, file)}: ${(err as Error).message}`);
+    }
+  };
+  const manifest = JSON.parse(read(MANIFEST_FILE)) as Manifest;
+  let counts: OutcomeCounts;
+  try {
+    counts = countsFromSummary(parseCsv(read(SUMMARY_FILE)), setup.plan.layers, join(out, SUMMARY_FILE));
+  } catch (err) {
+    throw runtimeError(`${(err as Error).message}; pass --force to run the campaign again`);
+  }
+  return { out, manifest, resumed: false, alreadyDone: true, files: [...FINAL_FILES], counts };
 }
 
 function roundBreakdown(b: TimingBreakdown): TimingBreakdown {

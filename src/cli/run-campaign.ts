@@ -55,7 +55,8 @@ Examples:
 
 A campaign file holds the same settings as the flags (input paths relative to the file; "out"
 relative to the working directory); flags override it. An interrupted run resumes when the
-same command is run again; finished results are never replaced without --force.`;
+same command is run again; run again after it finished, it exits 0 and keeps the reports (they
+would come out the same); other results are never replaced without --force.`;
 
 /** The CLI's view of a finished campaign, for --json. */
 function jsonSummary(r: CampaignResult): unknown {
@@ -68,6 +69,7 @@ function jsonSummary(r: CampaignResult): unknown {
     campaign: m.campaign,
     shard: m.shard,
     resumed: r.resumed,
+    alreadyDone: r.alreadyDone,
     runs: m.totals.runs,
     outcomes: { masked: m.totals.masked, 'sdc-safe': m.totals.sdcSafe, 'sdc-critical': m.totals.sdcCritical, 'non-finite': m.totals.nonFinite },
     rates: { masked: rate(m.totals.masked), 'sdc-safe': rate(m.totals.sdcSafe), 'sdc-critical': rate(m.totals.sdcCritical), 'non-finite': rate(m.totals.nonFinite) },
@@ -185,6 +187,7 @@ export function registerRunCampaign(program: Command): void {
       process.stdout.write(summaryTable(setup.plan.layers, result.counts));
       process.stdout.write(
         `\n${m.totals.runs} injections${m.shard ? ` (shard ${m.shard})` : ''} in ${(m.timing.elapsedMs / 1000).toFixed(1)} s` +
+          (result.alreadyDone ? ` (an earlier run, ended ${m.timing.endedAt})` : '') +
           (m.timing.injectionsPerSecond > 0 ? `, ${m.timing.injectionsPerSecond} per second` : '') +
           `\nresults: ${result.out}/{injections.csv,summary.csv,manifest.json}\n`,
       );

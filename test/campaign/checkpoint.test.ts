@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ResultStore } from '../../src/campaign/checkpoint.js';
+import { ResultStore, checkOutputFolder } from '../../src/campaign/checkpoint.js';
 import { tempDir } from './fixtures.js';
 import { ClassesError } from '../../src/errors.js';
 
@@ -38,6 +38,15 @@ test('finished results are not replaced without --force; another plan is refused
   const c = ResultStore.open({ ...base(out), force: true });
   assert.equal(c.resumed, false);
   c.close();
+  // reports whose manifest names this plan and shard are this run, finished: the store refuses
+  // to open over them (the runner reports them instead), a run of another plan is refused
+  c.finish('s\n', JSON.stringify({ planKey: 'k1', shard: null }));
+  assert.equal(checkOutputFolder({ out, planKey: 'k1', shard: null, force: false }), 'done');
+  assert.equal(checkOutputFolder({ out, planKey: 'k1', shard: null, force: true }), 'fresh');
+  assert.throws(() => checkOutputFolder({ out, planKey: 'k1', shard: '1/2', force: false }), /already exists; pass --force/);
+  assert.throws(() => checkOutputFolder({ out, planKey: 'k9', shard: null, force: false }), /already exists; pass --force/);
+  assert.throws(() => ResultStore.open(base(out)), /already holds the finished reports/);
+  ResultStore.open({ ...base(out), force: true }).close();
   // an unfinished run of other settings
   assert.throws(() => ResultStore.open({ ...base(out), planKey: 'k2' }), /different settings/);
   // a garbage tail in the part file is cut at the checkpoint

@@ -20,7 +20,7 @@ function assertOneLineError(r: { code: number; stderr: string }, code: number, r
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 }
 
-test('the built-in campaign end to end (the package error models), --json, and no overwrite without --force', () => {
+test('the built-in campaign end to end (the package error models), --json, a finished run found again, and no overwrite without --force', () => {
   const out = join(tmp(), 'res');
   const args = ['run-campaign', CAMPAIGN, '--faults-per-layer', '4', '--inputs', '8', '--out', out];
   const r = runCli([...args, '--json']);
@@ -40,9 +40,21 @@ test('the built-in campaign end to end (the package error models), --json, and n
   assert.equal(m.layers.length, 8);
   assert.ok(m.layers.every((l: { goldenVsPlain: { top1Changes: number } }) => l.goldenVsPlain.top1Changes === 0));
   assert.ok(typeof m.timing.injectionsPerSecond === 'number');
-  // a second run refuses to replace the results, and leaves them as they were
+  // the same command again finds the finished reports: exit 0, nothing rerun or rewritten
+  // (a batch job retried after it succeeded); other settings refuse to replace them
   const before = statSync(join(out, 'injections.csv')).mtimeMs;
-  assertOneLineError(runCli(args), 2, /already exists; pass --force/);
+  const same = runCli([...args, '--json']);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.stderr, /already holds the finished reports of this campaign/);
+  const sj = JSON.parse(same.stdout);
+  assert.equal(sj.alreadyDone, true);
+  assert.deepEqual(sj.outcomes, j.outcomes);
+  assert.equal(sj.planKey, j.planKey);
+  const table = runCli(args);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /an earlier run, ended/);
+  assert.match(table.stdout, new RegExp(`^total\\s+${j.runs}\\s`, 'm'));
+  assertOneLineError(runCli(['run-campaign', CAMPAIGN, '--faults-per-layer', '4', '--inputs', '7', '--out', out]), 2, /already exists; pass --force/);
   assert.equal(statSync(join(out, 'injections.csv')).mtimeMs, before);
   // the table, with --force
   const again = runCli([...args, '--force']);
