@@ -31,7 +31,8 @@ Your own model:
   $ classes gen-faults model.onnx --profile profile.json --faults-per-layer 1000 --seed 42 -o faults.tar
   $ classes run-campaign --model model.onnx --data inputs.npy --labels labels.npy --faults faults.tar --out results/
 
-Exit codes: 0 done, 1 runtime failure, 2 usage error. Every command has --help with examples.`,
+Exit codes: 0 done, 1 runtime failure, 2 usage error; a campaign stopped by Ctrl-C or SIGTERM
+ends as killed by the signal (130 or 143) and resumes when run again. Every command has --help with examples.`,
   );
   registerProfile(program);
   registerGenFaults(program);

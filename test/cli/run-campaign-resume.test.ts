@@ -17,27 +17,32 @@ function unitsDone(out: string): number {
   }
 }
 
-async function killAndResume(t: { diagnostic: (message: string) => void }, extra: readonly string[]): Promise<void> {
+async function killAndResume(t: { diagnostic: (message: string) => void }, extra: readonly string[], signal: 'SIGKILL' | 'SIGTERM' | 'SIGINT' = 'SIGKILL'): Promise<void> {
   const dir = tempDir('classes-resume-');
   // big enough that the first checkpoint (written at most every 0.5 s) comes well before the end
   const list = await randomFaultList(dir, LENET, 200);
   const args = (out: string) => ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '24', '--out', out, '--json', ...extra];
   const out = join(dir, 'killed');
   // slow on purpose (one worker, one copy per run) so that it is still running when killed
-  const child = spawn(process.execPath, [BIN, ...args(out), '--workers', '1', '--batch', '1'], { cwd: ROOT, stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const child = spawn(process.execPath, [BIN, ...args(out), '--workers', '1', '--batch', '1'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)));
   let killedMidway = false;
   for (let i = 0; i < 1500 && child.exitCode === null; i++) {
     if (unitsDone(out) > 0) {
-      child.kill('SIGKILL');
+      child.kill(signal);
       killedMidway = true;
       break;
     }
     await sleep(10);
   }
-  await exited;
+  const endedBy = await exited;
   t.diagnostic(killedMidway ? `killed after ${unitsDone(out)} faults` : 'the run ended before it could be killed');
   if (killedMidway) {
+    // SIGINT and SIGTERM: one line saying how to go on, then the process ends as killed by the signal
+    assert.equal(endedBy, signal);
+    if (signal !== 'SIGKILL') assert.match(stderr, new RegExp(`interrupted \\(${signal}\\); .* run the same command again to resume`));
     assert.ok(existsSync(join(out, '.checkpoint.json')));
     assert.equal(existsSync(join(out, 'injections.csv')), false);
   }
@@ -57,3 +62,8 @@ async function killAndResume(t: { diagnostic: (message: string) => void }, extra
 test('kill -9 in the middle, run the same command again: the same bytes as an uninterrupted run', (t) => killAndResume(t, []));
 
 test('the same with every fault windowed (--window on)', (t) => killAndResume(t, ['--window', 'on']));
+
+test('SIGTERM (a scheduler stopping the task) and SIGINT (Ctrl-C): a line on how to resume, then the same bytes', async (t) => {
+  await killAndResume(t, [], 'SIGTERM');
+  await killAndResume(t, [], 'SIGINT');
+});
