@@ -10,8 +10,9 @@ import { packFaults } from '../../src/campaign/injector.js';
 import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
 import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
 import { OUTCOME_CODE } from '../../src/campaign/outcome.js';
-import { decodeModel, encodeModel, loadModel, makeFloatTensor, makeModel, makeNode, makeValueInfo, splitAt, type LoadedModel, type TensorProto } from '../../src/onnx/index.js';
+import { decodeModel, encodeModel, loadModel, makeFloatTensor, makeModel, makeNode, makeValueInfo, splitAt, tensorFloat32, type LoadedModel, type TensorProto } from '../../src/onnx/index.js';
 import { loadNpy } from '../../src/data/index.js';
+import { createSession } from '../../src/runtime/index.js';
 import { Rng } from '../../src/faults/rng.js';
 import { LENET, LENET_DATA, RESNET, RESNET_DATA, makeFault, randomFaultList, runLayerFaults, tempDir } from './fixtures.js';
 
@@ -268,6 +269,66 @@ test('a Concat ends the windowed part: the tail reads both branches with their w
   assert.deepEqual(g.windowed.plan.tailOps, ['Concat', 'Conv', 'GlobalAveragePool', 'Flatten', 'Gemm']);
   assert.deepEqual(g.windowed.plan.tailInputs.map((id) => g.windowed!.plan.tensors[id].name), ['a', 'b']);
   await windowedEqualsWhole(pm, inputs, 't', 40);
+  await releaseWindowSessions();
+});
+
+/** Conv, Relu, then a global average pool and a classifier, at a given opset. */
+function gapModel(opset: number): { bytes: Uint8Array; fc: Float32Array } {
+  const w = randomWeights(`gap-model-${opset}`);
+  const fc = w('fc', [3, 4]);
+  const bytes = encodeModel(
+    makeModel({
+      opset,
+      nodes: [
+        makeNode('Conv', ['x', 'w0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('Relu', ['t'], ['r']),
+        makeNode('GlobalAveragePool', ['r'], ['g']),
+        makeNode('Flatten', ['g'], ['f']),
+        makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+      ],
+      inputs: [makeValueInfo('x', 1, ['N', 2, 6, 7])],
+      outputs: [makeValueInfo('logits', 1, ['N', 3])],
+      initializers: [w('w0', [4, 2, 3, 3]), fc],
+    }),
+  );
+  return { bytes, fc: tensorFloat32(fc) };
+}
+
+test('a global average pool in the tail reads the channels-last input through a ReduceMean (opsets 13 and 18), with the same means', async () => {
+  for (const opset of [13, 18]) {
+    const { bytes, fc } = gapModel(opset);
+    const { pm, inputs } = await builtModel(`gap-${opset}`, bytes, 2, [2, 6, 7]);
+    const g = await goldenForLayer(pm, 't', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+    assert.ok(g.windowed, String(g.windowRefused));
+    assert.deepEqual(g.windowed.plan.tailOps, ['GlobalAveragePool', 'Flatten', 'Gemm']);
+    const tail = decodeModel(g.windowed.plan.tail);
+    const ops = tail.graph!.node.map((n) => n.opType);
+    assert.deepEqual(ops, ['ReduceMean', 'Transpose', 'Flatten', 'Gemm'], `opset ${opset}`);
+    // the tail on channels-last values [N, H, W, C] gives fc · (mean of each channel)
+    const session = await createSession(g.windowed.plan.tail, { provider: 'cpu', intraOpThreads: 1 });
+    const rng = new Rng(`gap-tail-${opset}`);
+    const x = Float32Array.from({ length: 2 * 6 * 7 * 4 }, () => rng.uniform(-2, 2));
+    const inName = session.inputNames[0];
+    const scores = (await session.run({ [inName]: { type: 'float32', dims: [2, 6, 7, 4], data: x } }, [session.outputNames[0]]))[session.outputNames[0]].data as Float32Array;
+    await session.release();
+    for (let n = 0; n < 2; n++) {
+      const mean = [0, 1, 2, 3].map((c) => {
+        let sum = 0;
+        for (let p = 0; p < 42; p++) sum += x[(n * 42 + p) * 4 + c];
+        return sum / 42;
+      });
+      for (let k = 0; k < 3; k++) {
+        const want = mean.reduce((a, m, c) => a + m * fc[k * 4 + c], 0);
+        assert.ok(Math.abs(scores[n * 3 + k] - want) < 1e-5, `opset ${opset}: score ${k} of sample ${n}: ${scores[n * 3 + k]} against ${want}`);
+      }
+    }
+    // the same bits for a copy alone as in a batch (ONNX Runtime's ReduceMean sums a batch of 1 in
+    // another order; the executor never runs the tail on one copy)
+    const executor = await WindowedExecutor.create(g.windowed, 'cpu', undefined, `gap-${opset}`);
+    assert.deepEqual(await executor.goldenScores(2, 1), g.windowed.scores);
+    assert.deepEqual(await executor.goldenScores(2, 2), g.windowed.scores);
+    await windowedEqualsWhole(pm, inputs, 't', 20);
+  }
   await releaseWindowSessions();
 });
 
