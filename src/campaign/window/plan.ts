@@ -222,10 +222,10 @@ export function nhwcName(tensor: string): string {
 /**
  * The tail with its [C, H, W] inputs taken channels-last under nhwcName(). Each is turned back to
  * [C, H, W] by a Transpose, except where a GlobalAveragePool is its only reader: a ReduceMean
- * over rows and columns of the channels-last tensor gives the same means in one pass over it
- * (ONNX Runtime's time for the tail of resnet-small's early layers: 2.8 against 9.6 µs per
- * copy of 32x16x16, BENCHMARKS.md), and only its
- * [1, 1, C] result is transposed. Golden and faulty windowed scores both come from this tail.
+ * over rows and columns of the channels-last tensor gives the same means in one pass over it,
+ * and only its [1, 1, C] result is transposed (ONNX Runtime's time for the tail of
+ * resnet-small's early layers: 2.8 against 9.6 µs per copy of 32x16x16, BENCHMARKS.md). Golden
+ * and faulty windowed scores both come from this tail.
  */
 function tailModel(tail: ModelProto, spatial: readonly { name: string; dims: number[] }[]): Uint8Array {
   const copy = copyModel(tail);
