@@ -11,10 +11,10 @@
  * summary.csv and manifest.json are written atomically, the part file is renamed to
  * injections.csv, and the checkpoint removed.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassesError, runtimeError, usageError } from '../errors.js';
-import { writeFileAtomic } from '../util/files.js';
+import { makeDirs, writeFileAtomic } from '../util/files.js';
 import { OutcomeCounts } from '../report/summary.js';
 
 export const INJECTIONS_FILE = 'injections.csv';
@@ -142,7 +142,7 @@ export class ResultStore {
     // A finished run is the runner's to report (runner.ts); the store never writes over one.
     if (checkOutputFolder(o) === 'done') throw usageError(`${o.out} already holds the finished reports of this run; pass --force to run it again`);
     try {
-      mkdirSync(o.out, { recursive: true });
+      makeDirs(o.out);
     } catch (err) {
       throw runtimeError(`cannot create output directory ${o.out}: ${(err as Error).message}`);
     }

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runtimeError, usageError } from '../errors.js';
+import { makeDirs } from '../util/files.js';
 import { sha256Hex } from '../util/hash.js';
 import { cacheDir, modelSetDir } from './cache-dir.js';
 import { findModelSet, MODEL_SETS, type ModelSet, type PinnedFile } from './sets.js';
@@ -115,7 +116,7 @@ export async function pullModelSet(name: string, opts: PullOptions = {}): Promis
 
   const parent = dirname(dir);
   try {
-    mkdirSync(parent, { recursive: true });
+    makeDirs(parent);
   } catch (err) {
     throw runtimeError(`cannot create the cache folder ${parent}: ${(err as Error).message}; set CLASSES_CACHE_DIR or pass --cache`);
   }

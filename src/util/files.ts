@@ -1,7 +1,32 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync, statSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runtimeError, usageError } from '../errors.js';
+
+/**
+ * mkdir -p, one level at a time. Node's own recursive mkdirSync spins forever, deaf to signals,
+ * where mkdir of a missing child fails with ENOENT under a parent that exists (/proc, sysfs and
+ * some FUSE file systems); made level by level, that is one error at once.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  while (!existsSync(d)) {
+    missing.push(d);
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  if (missing.length === 0 && !statSync(d).isDirectory()) throw new Error(`${d} exists and is not a directory`);
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (err) {
+      // Another process may have made it in between.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(m).isDirectory()) throw err;
+    }
+  }
+}
 
 /**
  * Refuse to replace an existing output unless the user said --force. Called before any work
@@ -13,7 +38,7 @@ export function assertWritable(path: string, force: boolean, flagHint = '--force
   }
   const dir = dirname(path);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (err) {
     throw runtimeError(`cannot create output directory ${dir}: ${(err as Error).message}`);
   }
@@ -25,7 +50,11 @@ export function assertWritable(path: string, force: boolean, flagHint = '--force
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  try {
+    makeDirs(dir);
+  } catch (err) {
+    throw runtimeError(`cannot create output directory ${dir}: ${(err as Error).message}`);
+  }
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(tmp, 'w');

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeDirs } from '../../src/util/files.js';
+import { BIN, ROOT } from '../helpers.js';
+
+test('makeDirs makes every missing level, and accepts a folder that exists', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'classes-files-'));
+  const deep = join(dir, 'a', 'b', 'c');
+  makeDirs(deep);
+  assert.ok(statSync(deep).isDirectory());
+  makeDirs(deep);
+  makeDirs(dir);
+  assert.ok(statSync(deep).isDirectory());
+});
+
+test('makeDirs refuses a path through or onto a file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'classes-files-'));
+  const file = join(dir, 'file');
+  writeFileSync(file, 'x');
+  assert.throws(() => makeDirs(file), /is not a directory/);
+  assert.throws(() => makeDirs(join(file, 'sub')), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOTDIR');
+});
+
+// Node's recursive mkdirSync never returns for a path under /proc: the old code hung here, deaf
+// to Ctrl-C. A child process with a time limit keeps a regression from hanging the test run.
+test('an output folder that cannot be made under /proc is a one-line error, at once', { skip: existsSync('/proc/self') ? false : 'no /proc file system on this machine' }, () => {
+  const r = spawnSync(process.execPath, [BIN, 'run-campaign', 'lenet5-mnist', '--faults-per-layer', '1', '--inputs', '1', '--layers', '/Relu_3', '--out', '/proc/classes-no-such/run'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
+  assert.equal(r.signal, null, 'run-campaign hung making its output folder');
+  assert.equal(r.status, 1);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /cannot create output directory \/proc\/classes-no-such\/run/);
+});
