@@ -11,7 +11,7 @@
  * summary.csv and manifest.json are written atomically, the part file is renamed to
  * injections.csv, and the checkpoint removed.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassesError, runtimeError, usageError } from '../errors.js';
 import { makeDirs, writeFileAtomic } from '../util/files.js';
@@ -47,19 +47,66 @@ export interface OpenOptions {
   /** "i/n" or null. */
   shard: string | null;
   layerCount: number;
+  /** Faults (units) this run or shard has: a checkpoint that counts more is damaged. */
+  units: number;
   /** Header of the injections file (written once, at a fresh start). */
   header: string;
   force: boolean;
 }
 
-function readCheckpoint(path: string): CheckpointJson | null {
+/** What is wrong with a parsed checkpoint, or null when it is one this version wrote. */
+function checkpointProblem(j: unknown): string | null {
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) return 'not a JSON object';
+  const c = j as Record<string, unknown>;
+  const count = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (c.format !== FORMAT) return `format ${JSON.stringify(c.format)}, expected ${FORMAT}`;
+  if (typeof c.planKey !== 'string') return '"planKey" is not a string';
+  if (c.shard !== null && (typeof c.shard !== 'string' || !/^\d+\/\d+$/.test(c.shard))) return '"shard" is neither null nor "i/n"';
+  if (!count(c.unitsDone)) return '"unitsDone" is not a count';
+  if (!count(c.bytes)) return '"bytes" is not a count';
+  if (!count(c.attempts) || typeof c.elapsedMs !== 'number' || !(c.elapsedMs >= 0)) return '"attempts" or "elapsedMs" is not a count';
+  if (typeof c.startedAt !== 'string') return '"startedAt" is not a string';
+  if (typeof c.meta !== 'object' || c.meta === null || Array.isArray(c.meta)) return '"meta" is not a JSON object';
+  return null;
+}
+
+/** A checkpoint file that exists but that no run of this version wrote as it is. */
+interface DamagedCheckpoint {
+  damaged: string;
+}
+
+function readCheckpoint(path: string): CheckpointJson | DamagedCheckpoint | null {
   if (!existsSync(path)) return null;
+  let j: unknown;
   try {
-    const j = JSON.parse(readFileSync(path, 'utf8')) as CheckpointJson;
-    if (j.format !== FORMAT || typeof j.planKey !== 'string' || !Number.isInteger(j.unitsDone) || !Number.isInteger(j.bytes)) return null;
-    return j;
-  } catch {
-    return null;
+    j = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    return { damaged: `not valid JSON (${(err as Error).message})` };
+  }
+  const problem = checkpointProblem(j);
+  return problem === null ? (j as CheckpointJson) : { damaged: problem };
+}
+
+function damagedError(path: string, why: string): ClassesError {
+  return runtimeError(`${path} is damaged: ${why}; restore it, or pass --force to start the campaign again (the rows done so far are lost)`);
+}
+
+/**
+ * True when the part file holds rows, not just the header: rows that a missing checkpoint can
+ * no longer vouch for. A run killed between writing the header and its first commit leaves a
+ * header alone, which is safe to start over.
+ */
+function partHoldsRows(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const head = Buffer.alloc(64 * 1024);
+  const fd = openSync(path, 'r');
+  try {
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (n === head.length) return true;
+    const firstNewline = head.indexOf(10);
+    return firstNewline >= 0 && firstNewline < n - 1;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -85,12 +132,17 @@ function finishedRunKey(out: string): { planKey: string; shard: string | null } 
  * Fail early, before any work, when the output folder holds results that this run may not
  * replace; otherwise say what it holds. Writes nothing.
  */
-export function checkOutputFolder(opts: Omit<OpenOptions, 'header' | 'layerCount'>): OutputState {
+export function checkOutputFolder(opts: Omit<OpenOptions, 'header' | 'layerCount' | 'units'>): OutputState {
   if (opts.force) return 'fresh';
-  const ck = readCheckpoint(join(opts.out, CHECKPOINT_FILE));
+  const ckPath = join(opts.out, CHECKPOINT_FILE);
+  const ck = readCheckpoint(ckPath);
+  if (ck !== null && 'damaged' in ck) throw damagedError(ckPath, ck.damaged);
   if (ck) {
     if (ck.planKey === opts.planKey && ck.shard === opts.shard) return 'resume'; // our own unfinished run
     throw usageError(`${opts.out} holds an unfinished run of different settings; pass --force to discard it or choose another --out`);
+  }
+  if (partHoldsRows(join(opts.out, PART_FILE))) {
+    throw usageError(`${join(opts.out, PART_FILE)} holds rows of an unfinished run whose checkpoint ${CHECKPOINT_FILE} is missing; restore the checkpoint, or pass --force to start the campaign again`);
   }
   const present = FINAL_FILES.filter((f) => existsSync(join(opts.out, f)));
   if (present.length === FINAL_FILES.length) {
@@ -147,14 +199,18 @@ export class ResultStore {
       throw runtimeError(`cannot create output directory ${o.out}: ${(err as Error).message}`);
     }
     const partPath = join(o.out, PART_FILE);
-    let ck = readCheckpoint(join(o.out, CHECKPOINT_FILE));
-    if (ck && (ck.planKey !== o.planKey || ck.shard !== o.shard || o.force)) ck = null;
+    const ckPath = join(o.out, CHECKPOINT_FILE);
+    const read = o.force ? null : readCheckpoint(ckPath);
+    // checkOutputFolder refused damaged checkpoints and those of other runs.
+    const ck = read === null || 'damaged' in read || read.planKey !== o.planKey || read.shard !== o.shard ? null : read;
     let counts = new OutcomeCounts(o.layerCount);
     if (ck) {
+      if (ck.unitsDone > o.units) throw damagedError(ckPath, `it counts ${ck.unitsDone} faults done of the ${o.units} this run has`);
+      if (ck.bytes < Buffer.byteLength(o.header)) throw damagedError(ckPath, `"bytes" (${ck.bytes}) is shorter than the header of ${INJECTIONS_FILE}`);
       try {
         counts = OutcomeCounts.fromJSON(ck.counts, o.layerCount);
-      } catch {
-        ck = null; // unreadable counts: start again rather than report wrong numbers
+      } catch (err) {
+        throw damagedError(ckPath, `its outcome counts do not fit this run (${(err as Error).message})`);
       }
     }
     const store = new ResultStore(o, ck, counts);

@@ -199,7 +199,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
     );
   }
   const prepMs = performance.now() - tPrep;
-  const store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, header: injectionsHeaderCsv(), force: settings.force });
+  const store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, units: shardUnitCount(plan, settings.shard), header: injectionsHeaderCsv(), force: settings.force });
   if (store.resumed) notice(`resuming the run in ${settings.out} (${store.unitsDone} of ${shardUnitCount(plan, settings.shard)} faults done)`);
   const breakdown: TimingBreakdown = emptyBreakdown();
   breakdown.setupMs += prepMs;

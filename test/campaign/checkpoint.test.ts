@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResultStore, checkOutputFolder } from '../../src/campaign/checkpoint.js';
 import { tempDir } from './fixtures.js';
 import { ClassesError } from '../../src/errors.js';
 
-const base = (out: string) => ({ out, planKey: 'k1', shard: null, layerCount: 2, header: 'h\n', force: false });
+const base = (out: string) => ({ out, planKey: 'k1', shard: null, layerCount: 2, units: 10, header: 'h\n', force: false });
 
 test('rows past the last commit are dropped on resume; counts come back', () => {
   const out = join(tempDir('classes-ckpt-'), 'res');
@@ -60,4 +60,53 @@ test('an unwritable output folder is a one-line runtime error', () => {
   const dir = tempDir('classes-ckpt-');
   writeFileSync(join(dir, 'file'), 'x');
   assert.throws(() => ResultStore.open(base(join(dir, 'file', 'res'))), (e: unknown) => e instanceof ClassesError && e.exitCode === 1 && !e.message.includes('\n'));
+});
+
+/** A run killed after committing two units: its folder, with the checkpoint's JSON. */
+function killedRun(): { out: string; ckPath: string; ck: Record<string, unknown> } {
+  const out = join(tempDir('classes-ckpt-'), 'res');
+  const a = ResultStore.open(base(out));
+  a.counts.add(0, 'single', 0, 2);
+  a.append('r1\nr2\n', 2);
+  a.commit();
+  a.close();
+  const ckPath = join(out, '.checkpoint.json');
+  return { out, ckPath, ck: JSON.parse(readFileSync(ckPath, 'utf8')) as Record<string, unknown> };
+}
+
+const isDamaged = (e: unknown): boolean => e instanceof ClassesError && e.exitCode === 1 && /is damaged: .*pass --force/.test(e.message) && !e.message.includes('\n');
+
+test('a damaged checkpoint is refused, naming the file, and --force starts again', () => {
+  const damages: [string, (ck: Record<string, unknown>) => string][] = [
+    ['not JSON', () => '{"format":1,'],
+    ['an array', () => '[]'],
+    ['negative units', (ck) => JSON.stringify({ ...ck, unitsDone: -5 })],
+    ['fractional bytes', (ck) => JSON.stringify({ ...ck, bytes: 1.5 })],
+    ['negative bytes', (ck) => JSON.stringify({ ...ck, bytes: -1 })],
+    ['more units than the run has', (ck) => JSON.stringify({ ...ck, unitsDone: 999 })],
+    ['bytes inside the header', (ck) => JSON.stringify({ ...ck, bytes: 1 })],
+    ['counts of another shape', (ck) => JSON.stringify({ ...ck, counts: { nonsense: true } })],
+    ['a bad shard', (ck) => JSON.stringify({ ...ck, shard: 7 })],
+  ];
+  for (const [what, damage] of damages) {
+    const { out, ckPath, ck } = killedRun();
+    writeFileSync(ckPath, damage(ck));
+    assert.throws(() => ResultStore.open(base(out)), isDamaged, what);
+    // Nothing was touched: the rows are still there for a repaired checkpoint.
+    assert.equal(readFileSync(join(out, '.injections.csv.part'), 'utf8'), 'h\nr1\nr2\n', what);
+    const c = ResultStore.open({ ...base(out), force: true });
+    assert.equal(c.resumed, false, what);
+    c.close();
+  }
+});
+
+test('rows without their checkpoint are refused; a header alone starts over', () => {
+  const { out, ckPath } = killedRun();
+  rmSync(ckPath);
+  assert.throws(() => checkOutputFolder({ out, planKey: 'k1', shard: null, force: false }), (e: unknown) => e instanceof ClassesError && e.exitCode === 2 && /checkpoint .* is missing.*--force/.test(e.message));
+  writeFileSync(join(out, '.injections.csv.part'), 'h\n');
+  assert.equal(checkOutputFolder({ out, planKey: 'k1', shard: null, force: false }), 'fresh');
+  const a = ResultStore.open(base(out));
+  assert.equal(a.resumed, false);
+  a.close();
 });
