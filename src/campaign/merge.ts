@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
-import { assertWritable, writeFileAtomic } from '../util/files.js';
+import { refuseExisting, writeFileAtomic } from '../util/files.js';
 import { CsvReader, parseCsv, type CsvRecord } from '../report/csv-read.js';
 import { injectionsHeaderCsv } from '../report/injections.js';
 import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest } from '../report/manifest.js';
@@ -54,7 +54,12 @@ function readShard(dir: string): ShardDir {
   } catch (err) {
     throw runtimeError(`${mpath} is not valid JSON (${(err as Error).message})`);
   }
-  if (typeof manifest.planKey !== 'string' || !manifest.plan) throw runtimeError(`${mpath} is not a campaign manifest written by classes run-campaign`);
+  if (typeof manifest.planKey !== 'string' || !manifest.plan || typeof manifest.totals !== 'object' || manifest.totals === null) {
+    throw runtimeError(`${mpath} is not a campaign manifest written by classes run-campaign; rerun that shard with --force`);
+  }
+  if (!Number.isSafeInteger(manifest.totals.rows) || !Number.isSafeInteger(manifest.totals.runs)) {
+    throw runtimeError(`${mpath} does not say how many rows its shard wrote (a manifest of another classes version, or edited); rerun that shard with --force`);
+  }
   const m = typeof manifest.shard === 'string' ? /^(\d+)\/(\d+)$/.exec(manifest.shard) : null;
   if (!m) throw usageError(`${dir} holds a whole campaign, not a shard (it was run without --shard); nothing to merge`);
   return { dir, manifest, index: Number(m[1]), count: Number(m[2]) };
@@ -93,7 +98,11 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !seen.has(i));
   if (missing.length > 0) throw usageError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')} missing; run ${missing.length > 1 ? 'them' : 'it'} and give every shard folder`);
 
-  for (const f of [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]) assertWritable(join(out, f), opts.force);
+  const input = shards.find((s) => s.dir === out);
+  if (input) throw usageError(`--out ${opts.out} is shard ${input.index}/${n}'s own folder; merge into another folder`);
+  // Only refuse here; the folder is made when the reports are written, so that a merge that
+  // fails on a damaged shard leaves nothing behind.
+  for (const f of [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]) refuseExisting(join(out, f), opts.force);
 
   const layers = first.manifest.plan.layers.map((l) => ({ name: l.name, output: l.output }));
   const layerPos = new Map(layers.map((l, i) => [l.name, i]));
@@ -102,11 +111,17 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
   const counts = new OutcomeCounts(layers.length);
   for (const s of shards) {
     const p = join(s.dir, SUMMARY_FILE);
+    let shardCounts: OutcomeCounts;
     try {
-      counts.addAll(countsFromSummary(parseCsv(readFileSync(p, 'utf8')), layers, p));
+      shardCounts = countsFromSummary(parseCsv(readFileSync(p, 'utf8')), layers, p);
     } catch (err) {
       throw runtimeError(`${p}: ${(err as Error).message}; rerun that shard with --force`);
     }
+    const runs = shardCounts.grandTotal().reduce((a, b) => a + b, 0);
+    if (runs !== s.manifest.totals.runs) {
+      throw runtimeError(`${p} counts ${runs} runs but ${join(s.dir, MANIFEST_FILE)} says ${s.manifest.totals.runs}; rerun that shard with --force`);
+    }
+    counts.addAll(shardCounts);
   }
 
   // injections: n-way merge in plan order
@@ -115,7 +130,7 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     const p = join(s.dir, INJECTIONS_FILE);
     const text = readFileSync(p, 'utf8');
     if (!text.startsWith(header)) throw runtimeError(`${p} does not start with the injections.csv header; rerun that shard with --force`);
-    return { where: p, reader: new CsvReader(text.slice(header.length)) };
+    return { where: p, reader: new CsvReader(text.slice(header.length)), rows: 0, expected: s.manifest.totals.rows };
   });
   const heads = readers.map((r) => {
     const rec = r.reader.next();
@@ -131,12 +146,17 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     if (best < 0) break;
     const h = heads[best]!;
     parts.push(h.rec.raw);
+    readers[best].rows++;
     const next = readers[best].reader.next();
     if (next) {
       const key = keyOf(next, layerPos, readers[best].where);
       if (!before(h.key, key)) throw runtimeError(`${readers[best].where}: rows are out of order near ${JSON.stringify(next.raw.trimEnd())}; rerun that shard with --force`);
       heads[best] = { rec: next, key };
     } else heads[best] = null;
+  }
+
+  for (const r of readers) {
+    if (r.rows !== r.expected) throw runtimeError(`${r.where} has ${r.rows} rows but its manifest says ${r.expected} (a file cut short or edited); rerun that shard with --force`);
   }
 
   const manifest = mergedManifest(shards, counts, out);
@@ -156,6 +176,7 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string):
   let attempts = 0;
   let skipped = 0;
   let windowed = 0;
+  let rows = 0;
   let rateSum = 0;
   for (const s of shards) {
     const tm = s.manifest.timing;
@@ -164,6 +185,7 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string):
     rateSum += tm.injectionsPerSecond;
     skipped += s.manifest.totals.skippedWithoutRunning;
     windowed += s.manifest.totals.windowed ?? 0;
+    rows += s.manifest.totals.rows;
     for (const k of Object.keys(breakdown) as (keyof typeof breakdown)[]) breakdown[k] += tm.breakdownMs[k] ?? 0;
   }
   const starts = shards.map((s) => s.manifest.timing.startedAt).sort();
@@ -174,7 +196,7 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string):
     shards: shards.map((s) => `${s.index}/${s.count}`),
     settings: { ...m0.settings, shard: null, out },
     layers: m0.plan.layers.map((l) => facts.get(l.name)).filter((f): f is LayerFacts => f !== undefined),
-    totals: { runs: t[0] + t[1] + t[2] + t[3], masked: t[0], sdcSafe: t[1], sdcCritical: t[2], nonFinite: t[3], skippedWithoutRunning: skipped, windowed },
+    totals: { runs: t[0] + t[1] + t[2] + t[3], masked: t[0], sdcSafe: t[1], sdcCritical: t[2], nonFinite: t[3], skippedWithoutRunning: skipped, windowed, rows },
     timing: {
       startedAt: starts[0],
       endedAt: ends[ends.length - 1],

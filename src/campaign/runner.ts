@@ -207,6 +207,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   store.meta.layers = layerFacts;
   let skippedTotal = (store.meta.skipped as number | undefined) ?? 0;
   let windowedTotal = (store.meta.windowed as number | undefined) ?? 0;
+  // Rows in injections.csv (fewer than runs with --mismatches-only): merge checks shards by it.
+  let rowsTotal = (store.meta.rows as number | undefined) ?? 0;
   // Per layer: where its faults were stopped early (null: the whole suffix ran). Kept in the
   // checkpoint's meta so that a resumed run still reports layers finished before the interruption.
   const earlyExitCuts = (store.meta.earlyExit ?? {}) as Record<string, { cut: string; stage1Ops: string[] } | { refused: string } | null>;
@@ -273,6 +275,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           store.meta.skipped = skippedTotal;
           windowedTotal += r.windowed;
           store.meta.windowed = windowedTotal;
+          rowsTotal += rows.length;
+          store.meta.rows = rowsTotal;
           store.append(injectionRowsCsv(rows), meta.faults.length);
           breakdown.suffixMs += r.suffixMs;
           breakdown.buildMs += r.buildMs;
@@ -414,7 +418,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       ...(providerVsCpu === null ? {} : { providerVsCpu }),
       plan: { layers: plan.layers.map((l) => ({ name: l.name, output: l.output, faults: l.faults })) },
       layers: plan.layers.map((l) => layerFacts[l.name]).filter((f): f is LayerFacts => f !== undefined),
-      totals: { runs: total[0] + total[1] + total[2] + total[3], masked: total[0], sdcSafe: total[1], sdcCritical: total[2], nonFinite: total[3], skippedWithoutRunning: skippedTotal, windowed: windowedTotal },
+      totals: { runs: total[0] + total[1] + total[2] + total[3], masked: total[0], sdcSafe: total[1], sdcCritical: total[2], nonFinite: total[3], skippedWithoutRunning: skippedTotal, windowed: windowedTotal, rows: rowsTotal },
       timing: {
         startedAt: store.startedAt,
         endedAt: new Date().toISOString(),

@@ -74,7 +74,8 @@ export interface Manifest {
   plan: { layers: { name: string; output: string; faults: number }[] };
   /** Facts of the layers this run prepared (a shard may skip a layer with no faults in it). */
   layers: LayerFacts[];
-  totals: { runs: number; masked: number; sdcSafe: number; sdcCritical: number; nonFinite: number; skippedWithoutRunning: number; windowed: number };
+  /** `rows`: rows of injections.csv (runs, or fewer with --mismatches-only). */
+  totals: { runs: number; masked: number; sdcSafe: number; sdcCritical: number; nonFinite: number; skippedWithoutRunning: number; windowed: number; rows: number };
   timing: {
     startedAt: string;
     endedAt: string;

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync, statSync } from 'node:fs';
-import { dirname, basename, join, resolve } from 'node:path';
+import { dirname, basename, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runtimeError, usageError } from '../errors.js';
 
@@ -28,14 +28,20 @@ export function makeDirs(dir: string): void {
   }
 }
 
+/** Refuse to replace an existing output unless the user said --force; a folder is never replaced. */
+export function refuseExisting(path: string, force: boolean, flagHint = '--force'): void {
+  if (path.endsWith('/') || path.endsWith(sep)) throw usageError(`${path} ends with a slash, so it names a folder; give the path of a file to write`);
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) throw usageError(`${path} is a folder; give the path of a file to write`);
+  if (!force) throw usageError(`${path} already exists; pass ${flagHint} to overwrite it or choose another output path`);
+}
+
 /**
  * Refuse to replace an existing output unless the user said --force. Called before any work
  * starts, so that a long run never ends by failing to write its result.
  */
 export function assertWritable(path: string, force: boolean, flagHint = '--force'): void {
-  if (existsSync(path) && !force) {
-    throw usageError(`${path} already exists; pass ${flagHint} to overwrite it or choose another output path`);
-  }
+  refuseExisting(path, force, flagHint);
   const dir = dirname(path);
   try {
     makeDirs(dir);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers.js';
 import { LENET, LENET_DATA, randomFaultList, tempDir } from '../campaign/fixtures.js';
@@ -45,4 +45,47 @@ test('shards 1..3 merged give the bytes of one run; bad merges are one-line erro
   const mixed = runCli(['merge', shards[1], join(dir, 'other-2'), shards[0], '--out', join(dir, 'mixed')]);
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /another campaign/);
+});
+
+test('merge refuses damaged shards and its own inputs as --out, and leaves no folder behind', async () => {
+  const dir = tempDir('classes-merge-');
+  const list = await randomFaultList(dir, LENET, 4);
+  const base = ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '4'];
+  for (const i of [1, 2]) assert.equal(runCli([...base, '--shard', `${i}/2`, '--out', join(dir, `s${i}`)]).code, 0);
+  const injections = readFileSync(join(dir, 's2', 'injections.csv'), 'utf8');
+  const lines = injections.split('\n');
+  const damaged: [string, (d: string) => void, RegExp][] = [
+    ['cut short', (d) => writeFileSync(join(d, 'injections.csv'), lines.slice(0, 5).join('\n') + '\n'), /has 4 rows but its manifest says \d+.*--force/],
+    ['header only', (d) => writeFileSync(join(d, 'injections.csv'), lines[0] + '\n'), /has 0 rows but its manifest says/],
+    ['a row removed', (d) => writeFileSync(join(d, 'injections.csv'), [...lines.slice(0, 3), ...lines.slice(4)].join('\n')), /rows but its manifest says/],
+    [
+      'a layer cut from the summary',
+      (d) => {
+        const rows = readFileSync(join(d, 'summary.csv'), 'utf8').split('\n');
+        const first = rows[1].split(',')[0];
+        writeFileSync(join(d, 'summary.csv'), rows.filter((row) => !row.startsWith(`${first},`)).join('\n'));
+      },
+      /counts \d+ runs but .*manifest.json says/,
+    ],
+  ];
+  for (const [what, damage, expected] of damaged) {
+    const copy = join(dir, `damaged-${what.replace(/ /g, '-')}`);
+    cpSync(join(dir, 's2'), copy, { recursive: true });
+    damage(copy);
+    const out = join(dir, `out-${what.replace(/ /g, '-')}`);
+    const r = runCli(['merge', join(dir, 's1'), copy, '--out', out]);
+    assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+    assert.match(r.stderr.trim(), expected, what);
+    assert.equal(r.stderr.trim().split('\n').length, 1, what);
+    assert.equal(existsSync(out), false, `${what}: a failed merge left ${out}`);
+  }
+  // --out may not be one of the shards it reads, even with --force
+  const self = runCli(['merge', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 's1'), '--force']);
+  assert.equal(self.code, 2);
+  assert.match(self.stderr, /is shard 1\/2's own folder/);
+  assert.equal(readFileSync(join(dir, 's2', 'injections.csv'), 'utf8'), injections);
+  const ok = runCli(['merge', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'merged'), '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const manifest = JSON.parse(readFileSync(join(dir, 'merged', 'manifest.json'), 'utf8'));
+  assert.equal(manifest.totals.rows, readFileSync(join(dir, 'merged', 'injections.csv'), 'utf8').trimEnd().split('\n').length - 1);
 });
