@@ -17,9 +17,8 @@ export function buildProgram(): Command {
     .name('classes')
     .description('Error simulation for CNNs against GPU soft errors (the CLASSES method), for any ONNX model.')
     .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
+    .configureOutput({ outputError: (str, write) => write(parseErrorLine(str, 'classes')) });
   program.addHelpText(
     'after',
     `
@@ -42,9 +41,23 @@ ends as killed by the signal (130 or 143) and resumes when run again. Every comm
   registerMerge(program);
   registerBuildModels(program);
   registerCharacterize(program);
-  // Every sub-command reports usage errors the same way as the root.
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+  // Every sub-command reports usage errors the same way as the root, naming itself for --help.
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (str, write) => write(parseErrorLine(str, `classes ${cmd.name()}`)) });
   return program;
+}
+
+/**
+ * Commander's parse error ("error: unknown option '--out'", maybe with a "(Did you mean
+ * --output?)" line) as the one line every error of classes is.
+ */
+export function parseErrorLine(commanderText: string, command: string): string {
+  const text = commanderText
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .join(' ');
+  return `classes: error: ${text}; run \`${command} --help\` for usage\n`;
 }
 
 /** Runs the CLI and returns the exit code; never throws for user mistakes. */
@@ -55,8 +68,9 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // help and version end here with code 0; parse errors were already printed by commander
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      // Help and version end here with code 0; parse errors were already printed by commander,
+      // and so was the help shown for a missing command (exit code 1 from commander: a usage error).
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (err instanceof ClassesError) {
