@@ -86,6 +86,8 @@ export function readUserFile(path: string, what: string): Buffer {
     throw usageError(`${what} ${path} does not exist; check the path`);
   }
   if (st.isDirectory()) throw usageError(`${what} ${path} is a directory, expected a file`);
+  // A pipe or a device (/dev/zero) would block or never end: ask for the file itself.
+  if (!st.isFile()) throw usageError(`${what} ${path} is not a regular file (a pipe or a device); save it to a file and give that`);
   try {
     return readFileSync(path);
   } catch (err) {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeDirs } from '../../src/util/files.js';
+import { makeDirs, readUserFile } from '../../src/util/files.js';
 import { BIN, ROOT } from '../helpers.js';
 
 test('makeDirs makes every missing level, and accepts a folder that exists', () => {
@@ -39,4 +39,8 @@ test('an output folder that cannot be made under /proc is a one-line error, at o
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0], /cannot create output directory \/proc\/classes-no-such\/run/);
+});
+
+test('reading a device or a pipe is refused instead of blocking', { skip: existsSync('/dev/zero') ? false : 'no /dev/zero on this machine' }, () => {
+  assert.throws(() => readUserFile('/dev/zero', 'model'), /model \/dev\/zero is not a regular file/);
 });
