@@ -188,6 +188,10 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   const tPrep = attemptStart;
   const pm: PreparedModel = await prepareModel(setup.loaded, inputs);
   const plain = await plainScores(pm, inputs, settings.provider, settings.batch);
+  const classCount = plain.length / inputs.count;
+  if (settings.topK >= classCount) {
+    throw usageError(`--top-k ${settings.topK}: the model has ${classCount} classes, so the golden top-1 never leaves the top ${settings.topK} and no run could be critical; give at most ${classCount - 1}`);
+  }
   // A GPU provider's kernels are checked against the CPU's on the plain model: outcomes on one
   // provider are only comparable with outcomes on another if their golden scores agree.
   const providerVsCpu = isGpuProvider(settings.provider) ? await compareProviderWithCpu(pm, inputs, plain, settings.provider, settings.batch) : null;

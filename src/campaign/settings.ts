@@ -285,6 +285,34 @@ export interface CompleteOptions {
 }
 
 /**
+ * Refuse settings that would be silently ignored: a seed or error models next to a stored fault
+ * list, a margin or confidence next to a fixed fault count. Only where the ignored setting comes
+ * from the same source as what overrides it, or a later one: a flag that overrides a campaign
+ * file (--faults over the file's error models, say) is what flags are for.
+ */
+function checkIgnoredSettings(sources: readonly RawSettings[], merged: RawSettings): void {
+  const lastSet = (k: keyof RawSettings): number => {
+    for (let i = sources.length - 1; i >= 0; i--) if (sources[i][k] !== undefined) return i;
+    return -1;
+  };
+  const where = (k: keyof RawSettings, i: number): string => (i === sources.length - 1 ? `--${KEYS[k]}` : `"${k}" of the campaign file`);
+  const faults = lastSet('faults');
+  if (faults >= 0) {
+    for (const k of ['seed', 'errorModels'] as const) {
+      const i = lastSet(k);
+      if (i >= faults) throw usageError(`${where(k, i)} is for generated faults, but the faults come from the stored list ${merged.faults}; drop ${where(k, i)}`);
+    }
+  }
+  if (merged.faultsPerLayer !== 'auto') {
+    const count = lastSet('faultsPerLayer');
+    for (const k of ['margin', 'confidence'] as const) {
+      const i = lastSet(k);
+      if (i >= 0 && i >= count) throw usageError(`${where(k, i)} sizes the sample of --faults-per-layer auto only; pass --faults-per-layer auto or drop ${where(k, i)}`);
+    }
+  }
+}
+
+/**
  * Merge sources (later ones win) and fill in defaults. `out` from a campaign file is taken
  * relative to the working directory: results belong where the user runs, not inside the
  * (possibly installed, read-only) campaign folder. Default out: results/<campaign name>.
@@ -298,6 +326,7 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
   if (criteria === 'classes' && s.topK !== undefined && s.topK !== 1) {
     throw usageError('--top-k does not apply to --criteria classes (the reference rule fixes its own top-1 test); drop one of them');
   }
+  checkIgnoredSettings(sources, s);
   const name = s.name ?? 'campaign';
   const outRaw = s.out ?? (s.name ? `results/${name}` : 'results');
   return {

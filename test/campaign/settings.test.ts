@@ -66,3 +66,21 @@ test('--window: auto on the CPU, off on a GPU, and only auto, on or off', () => 
   assert.equal(completeSettings([{ ...base, provider: 'webgpu' }, settingsFromFlags({ window: 'on' }, '/w')], { defaultErrorModels: '/e' }).window, 'on');
   assert.throws(() => settingsFromFlags({ window: 'maybe' }, '/w'), usage(/--window.*auto, on, off/));
 });
+
+test('settings that would be ignored are refused, unless a later source overrides them', () => {
+  const o = { defaultErrorModels: '/e', cwd: '/w' };
+  const base = { model: '/m.onnx', data: '/x.npy' };
+  // in one source: the ignored setting is named as the user wrote it
+  // (the CLI passes the campaign file, then the flags)
+  assert.throws(() => completeSettings([{ ...base, faults: '/f.tar', seed: 5 }, {}], o), usage(/^"seed" of the campaign file is for generated faults.*stored list \/f.tar/));
+  assert.throws(() => completeSettings([{ ...base, faults: '/f.tar', seed: 5 }], o), usage(/^--seed is for generated faults/));
+  assert.throws(() => completeSettings([{ ...base }, { faults: '/f.tar', errorModels: '/e2' }], o), usage(/^--error-models is for generated faults/));
+  assert.throws(() => completeSettings([{ ...base }, { faultsPerLayer: 100, margin: 0.05 }], o), usage(/^--margin sizes the sample of --faults-per-layer auto only/));
+  assert.throws(() => completeSettings([{ ...base }, { confidence: 0.9 }], o), usage(/^--confidence sizes/));
+  assert.throws(() => completeSettings([{ ...base, faultsPerLayer: 'auto' }, { faultsPerLayer: 10, margin: 0.05 }], o), usage(/--margin/));
+  // a flag overriding a campaign file's settings is fine (the built-in campaign sets a seed and a margin)
+  const file = { ...base, faultsPerLayer: 'auto' as const, margin: 0.05, confidence: 0.95, seed: 1 };
+  assert.equal(completeSettings([file, { faults: '/f.tar' }], o).faults, '/f.tar');
+  assert.equal(completeSettings([file, { faultsPerLayer: 100 }], o).faultsPerLayer, 100);
+  assert.equal(completeSettings([file, { margin: 0.02 }], o).margin, 0.02);
+});

@@ -99,6 +99,9 @@ test('bad input: one-line errors, nothing lost', async () => {
   assertOneLineError(runCli([...base, '--model', LENET, '--layers', 'conv9']), 2, /no layer named "conv9"/);
   assertOneLineError(runCli([...base, '--model', LENET, '--inputs', '100000']), 2, /--inputs 100000/);
   assertOneLineError(runCli([...base, '--model', LENET, '--faults-per-layer', 'lots']), 2, /--faults-per-layer/);
+  // settings that would do nothing
+  assertOneLineError(runCli([...base, '--model', LENET, '--top-k', '10']), 2, /--top-k 10: the model has 10 classes/);
+  assertOneLineError(runCli([...base, '--model', LENET, '--seed', '3']), 2, /--seed is for generated faults/);
   // a fault list made for another model (its manifest names another model's hash)
   const tar = join(dir, 'other.tar');
   writeFaultArchive(
