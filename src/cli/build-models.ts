@@ -133,10 +133,17 @@ classes gen-faults and with the upstream CLASSES loader.`,
         bar.stop();
       }
       const { model, report } = result;
+      if (report.tensors === 0) {
+        throw runtimeError(`no batch of ${root} has corrupted tensors (.npy files) in ${opts.faulty}/<sub-folder>/; check --faulty (relative to each batch folder)`);
+      }
       if (report.kept === 0) {
+        // Say why most tensors were rejected (a golden file missing everywhere, say), with an example.
+        const top = Object.entries(report.rejectedByReason).sort((a, b) => b[1] - a[1])[0];
+        const example = top ? report.rejections.find((r) => r.reason === top[0]) : undefined;
+        const why = top && example ? `; ${top[1]} rejected as ${top[0]}, e.g. ${example.detail}` : '';
         throw runtimeError(
           `no pattern of ${root} has ${minClassCount} or more classified tensors (${report.tensors} read, ${report.masked} masked, ` +
-            `${report.rejected} rejected); check --golden/--faulty/--layout/--tolerance, or lower --min-class-count`,
+            `${report.rejected} rejected${why}); check --golden/--faulty/--layout/--tolerance, or lower --min-class-count`,
         );
       }
       writeFileAtomic(opts.output, formatModelJson(model));

@@ -77,5 +77,13 @@ test('build-models: bad options are usage errors; an empty model is a runtime er
     const empty = runCli([...base, '--min-class-count', '7']);
     assert.equal(empty.code, 1);
     assert.match(empty.stderr, /lower --min-class-count/);
+    // a golden file missing from every batch, and a faulty folder that is not there: the error says which
+    const noGolden = runCli(['build-models', root, '--golden', 'test/nope.npy', '--faulty', 'test', '-o', join(out, 'm.json')]);
+    assert.equal(noGolden.code, 1);
+    assert.match(noGolden.stderr, /6 rejected as golden-missing, e\.g\. no golden file .*nope\.npy/);
+    const noFaulty = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'nope', '-o', join(out, 'm.json')]);
+    assert.equal(noFaulty.code, 1);
+    assert.match(noFaulty.stderr, /no batch of .* has corrupted tensors .* in nope\/<sub-folder>\/; check --faulty/);
+    for (const r of [noGolden, noFaulty]) assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 });
