@@ -79,7 +79,8 @@ Examples:
         limit,
         seed: Number(flags.seed),
       });
-      if (inputs.warning !== undefined) printWarning(inputs.warning);
+      // Said once the profile stands: a bad --layers (checked inside) must be the only line.
+      const inputsWarning = inputs.warning;
 
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: 'profiling [{bar}] {value}/{total} inputs', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -103,6 +104,7 @@ Examples:
       } finally {
         bar?.stop();
       }
+      if (inputsWarning !== undefined) printWarning(inputsWarning);
 
       const json = profileToJson(profile);
       if (flags.output !== undefined) {
