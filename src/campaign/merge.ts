@@ -52,7 +52,7 @@ function readShard(dir: string): ShardDir {
   try {
     manifest = JSON.parse(readFileSync(mpath, 'utf8')) as Manifest;
   } catch (err) {
-    throw runtimeError(`${mpath} is not valid JSON (${(err as Error).message})`);
+    throw runtimeError(`${mpath} is not valid JSON (${(err as Error).message}); rerun that shard with --force`);
   }
   if (typeof manifest.planKey !== 'string' || !manifest.plan || typeof manifest.totals !== 'object' || manifest.totals === null) {
     throw runtimeError(`${mpath} is not a campaign manifest written by classes run-campaign; rerun that shard with --force`);
@@ -70,7 +70,7 @@ function keyOf(rec: CsvRecord, layerPos: ReadonlyMap<string, number>, where: str
   const l = layerPos.get(rec.fields[0]);
   const f = Number(rec.fields[2]);
   const x = Number(rec.fields[5]);
-  if (l === undefined || !Number.isInteger(f) || !Number.isInteger(x)) throw runtimeError(`${where}: unexpected row ${JSON.stringify(rec.raw.trimEnd())}`);
+  if (l === undefined || !Number.isInteger(f) || !Number.isInteger(x)) throw runtimeError(`${where}: unexpected row ${JSON.stringify(rec.raw.trimEnd())}; rerun that shard with --force`);
   return [l, f, x];
 }
 

@@ -35,7 +35,7 @@ class Validator {
   constructor(readonly source: string) {}
 
   fail(path: string, problem: string): ClassesError {
-    return runtimeError(`${this.source}: ${path} ${problem}`);
+    return runtimeError(`${this.source}: ${path} ${problem}; fix or replace this error-model file (docs/compatibility.md has the schema)`);
   }
 
   object(v: Json, path: string): JsonObject {
@@ -102,7 +102,7 @@ export function parseErrorModelText(text: string, sourceName: string): ErrorMode
     const msg = (err as Error).message;
     const m = /position (\d+)/.exec(msg);
     const where = m ? (({ line, column }) => ` at line ${line}, column ${column}`)(lineColumn(text, Number(m[1]))) : '';
-    throw runtimeError(`${sourceName}: not valid JSON${where}: ${msg}`);
+    throw runtimeError(`${sourceName}: not valid JSON${where}: ${msg}; fix or replace this error-model file (docs/compatibility.md has the schema)`);
   }
   return parseErrorModel(json, sourceName);
 }

@@ -144,7 +144,7 @@ export class ArchiveLayer {
       throw this.corrupt(err);
     }
     if (this.records.count !== this.info.count) {
-      throw runtimeError(`${this.label} is corrupt: layer ${this.info.name} holds ${this.records.count} faults, the manifest says ${this.info.count}`);
+      throw runtimeError(`${this.label} is corrupt: layer ${this.info.name} holds ${this.records.count} faults, the manifest says ${this.info.count}; generate the fault list again`);
     }
     return this.records;
   }
@@ -198,17 +198,17 @@ export function decodeFaultArchive(buf: Uint8Array, label: string): FaultArchive
   try {
     parsed = JSON.parse(Buffer.from(manifestBytes).toString('utf8'));
   } catch (err) {
-    throw runtimeError(`${label} is corrupt: ${MANIFEST_MEMBER} is not valid JSON (${(err as Error).message})`);
+    throw runtimeError(`${label} is corrupt: ${MANIFEST_MEMBER} is not valid JSON (${(err as Error).message}); generate the fault list again`);
   }
   const manifest = manifestFromJson(parsed);
-  if (typeof manifest === 'string') throw runtimeError(`${label}: ${manifest}`);
+  if (typeof manifest === 'string') throw runtimeError(`${label}: ${manifest}; generate the fault list again`);
   const layers: ArchiveLayer[] = [];
   const seen = new Set<string>();
   for (const info of manifest.layers) {
-    if (seen.has(info.name)) throw runtimeError(`${label} is corrupt: layer ${info.name} appears twice in the manifest`);
+    if (seen.has(info.name)) throw runtimeError(`${label} is corrupt: layer ${info.name} appears twice in the manifest; generate the fault list again`);
     seen.add(info.name);
     const data = member.get(info.member);
-    if (!data) throw runtimeError(`${label} is corrupt or truncated: member ${info.member} (layer ${info.name}) is missing`);
+    if (!data) throw runtimeError(`${label} is corrupt or truncated: member ${info.member} (layer ${info.name}) is missing; generate the fault list again`);
     if (data.length !== info.bytes || sha256Hex(data) !== info.sha256) {
       throw runtimeError(`${label} is corrupt: member ${info.member} (layer ${info.name}) does not match its sha256 in the manifest; generate the fault list again`);
     }

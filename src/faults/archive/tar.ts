@@ -99,10 +99,10 @@ export function listTar(buf: Uint8Array, label: string): TarEntry[] {
     if (isZeroBlock(buf, pos)) return entries;
     const stored = readOctal(buf, pos + 148, 8);
     if (stored !== headerChecksum(buf.subarray(pos, pos + BLOCK))) {
-      throw runtimeError(`${label} is corrupt or not a tar archive (bad tar header checksum at byte ${pos})`);
+      throw runtimeError(`${label} is corrupt or not a tar archive (bad tar header checksum at byte ${pos}); generate the fault list again`);
     }
     const size = readOctal(buf, pos + 124, 12);
-    if (!Number.isFinite(size)) throw runtimeError(`${label} is corrupt (bad size field in the tar header at byte ${pos})`);
+    if (!Number.isFinite(size)) throw runtimeError(`${label} is corrupt (bad size field in the tar header at byte ${pos}); generate the fault list again`);
     let name = readString(buf, pos, 100);
     const prefix = readString(buf, pos + 345, 155);
     if (prefix && readString(buf, pos + 257, 6) === 'ustar') name = `${prefix}/${name}`;
