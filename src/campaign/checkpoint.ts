@@ -11,7 +11,7 @@
  * summary.csv and manifest.json are written atomically, the part file is renamed to
  * injections.csv, and the checkpoint removed.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, statSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassesError, runtimeError, usageError } from '../errors.js';
 import { makeDirs, writeFileAtomic } from '../util/files.js';
@@ -133,6 +133,7 @@ function finishedRunKey(out: string): { planKey: string; shard: string | null } 
  * replace; otherwise say what it holds. Writes nothing.
  */
 export function checkOutputFolder(opts: Omit<OpenOptions, 'header' | 'layerCount' | 'units'>): OutputState {
+  if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw usageError(`--out ${opts.out} is a file; give a folder for the reports`);
   if (opts.force) return 'fresh';
   const ckPath = join(opts.out, CHECKPOINT_FILE);
   const ck = readCheckpoint(ckPath);

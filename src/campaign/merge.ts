@@ -98,6 +98,7 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !seen.has(i));
   if (missing.length > 0) throw usageError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')} missing; run ${missing.length > 1 ? 'them' : 'it'} and give every shard folder`);
 
+  if (existsSync(out) && !statSync(out).isDirectory()) throw usageError(`--out ${opts.out} is a file; give a folder for the merged reports`);
   const input = shards.find((s) => s.dir === out);
   if (input) throw usageError(`--out ${opts.out} is shard ${input.index}/${n}'s own folder; merge into another folder`);
   // Only refuse here; the folder is made when the reports are written, so that a merge that

@@ -110,3 +110,13 @@ test('rows without their checkpoint are refused; a header alone starts over', ()
   assert.equal(a.resumed, false);
   a.close();
 });
+
+test('an --out that is a file is a usage error, even with --force', () => {
+  const dir = tempDir('classes-ckpt-');
+  const file = join(dir, 'file');
+  writeFileSync(file, 'x');
+  for (const force of [false, true]) {
+    assert.throws(() => checkOutputFolder({ out: file, planKey: 'k1', shard: null, force }), (e: unknown) => e instanceof ClassesError && e.exitCode === 2 && /is a file; give a folder/.test(e.message));
+  }
+  assert.equal(readFileSync(file, 'utf8'), 'x');
+});
