@@ -14,7 +14,7 @@
 import { closeSync, existsSync, statSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassesError, runtimeError, usageError } from '../errors.js';
-import { makeDirs, writeFileAtomic } from '../util/files.js';
+import { makeDirs, removeStaleTemps, writeFileAtomic } from '../util/files.js';
 import { OutcomeCounts } from '../report/summary.js';
 
 export const INJECTIONS_FILE = 'injections.csv';
@@ -199,6 +199,7 @@ export class ResultStore {
     } catch (err) {
       throw runtimeError(`cannot create output directory ${o.out}: ${(err as Error).message}`);
     }
+    removeStaleTemps(o.out);
     const partPath = join(o.out, PART_FILE);
     const ckPath = join(o.out, CHECKPOINT_FILE);
     const read = o.force ? null : readCheckpoint(ckPath);

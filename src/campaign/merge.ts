@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
-import { refuseExisting, writeFileAtomic } from '../util/files.js';
+import { refuseExisting, removeStaleTemps, writeFileAtomic } from '../util/files.js';
 import { CsvReader, parseCsv, type CsvRecord } from '../report/csv-read.js';
 import { injectionsHeaderCsv } from '../report/injections.js';
 import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest } from '../report/manifest.js';
@@ -160,6 +160,7 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     if (r.rows !== r.expected) throw runtimeError(`${r.where} has ${r.rows} rows but its manifest says ${r.expected} (a file cut short or edited); rerun that shard with --force`);
   }
 
+  removeStaleTemps(out);
   const manifest = mergedManifest(shards, counts, out);
   writeFileAtomic(join(out, SUMMARY_FILE), summaryCsv(layers, counts));
   writeFileAtomic(join(out, MANIFEST_FILE), manifestJson(manifest));

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeDirs, readUserFile } from '../../src/util/files.js';
+import { makeDirs, readUserFile, removeStaleTemps } from '../../src/util/files.js';
 import { BIN, ROOT } from '../helpers.js';
 
 test('makeDirs makes every missing level, and accepts a folder that exists', () => {
@@ -43,4 +43,18 @@ test('an output folder that cannot be made under /proc is a one-line error, at o
 
 test('reading a device or a pipe is refused instead of blocking', { skip: existsSync('/dev/zero') ? false : 'no /dev/zero on this machine' }, () => {
   assert.throws(() => readUserFile('/dev/zero', 'model'), /model \/dev\/zero is not a regular file/);
+});
+
+test('temporary files of killed writers are removed; a live writer keeps its own', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'classes-files-'));
+  // the pid of a process that has ended
+  const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const dead = Number(ended.stdout);
+  const stale = `.summary.csv.${dead}.0123abcd.tmp`;
+  const mine = `.manifest.json.${process.pid}.89abcdef.tmp`;
+  for (const name of [stale, mine, 'summary.csv', '.injections.csv.part']) writeFileSync(join(dir, name), 'x');
+  assert.equal(removeStaleTemps(dir), 1);
+  assert.equal(existsSync(join(dir, stale)), false);
+  for (const name of [mine, 'summary.csv', '.injections.csv.part']) assert.ok(existsSync(join(dir, name)), name);
+  assert.equal(removeStaleTemps(join(dir, 'no-such-folder')), 0);
 });
