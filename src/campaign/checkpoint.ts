@@ -199,7 +199,7 @@ export class ResultStore {
     } catch (err) {
       throw runtimeError(`cannot create output directory ${o.out}: ${(err as Error).message}`);
     }
-    removeStaleTemps(o.out);
+    removeStaleTemps(o.out, [...FINAL_FILES, CHECKPOINT_FILE]);
     const partPath = join(o.out, PART_FILE);
     const ckPath = join(o.out, CHECKPOINT_FILE);
     const read = o.force ? null : readCheckpoint(ckPath);
@@ -241,6 +241,29 @@ export class ResultStore {
       throw runtimeError(`cannot write in ${o.out}: ${(err as Error).message}`);
     }
     return store;
+  }
+
+  /**
+   * Rows committed so far, counted in the files: for a checkpoint whose `meta` does not carry
+   * the count (written before the manifest had `totals.rows`).
+   */
+  rowsSoFar(): number {
+    const path = this.fd !== null ? this.partPath : join(this.out, INJECTIONS_FILE);
+    const end = this.fd !== null ? this.bytes : Infinity;
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      let lines = 0;
+      for (let pos = 0; pos < end; ) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+        if (n === 0) break;
+        for (let i = 0; i < n; i++) if (buf[i] === 10) lines++;
+        pos += n;
+      }
+      return Math.max(0, lines - 1); // the header
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Whether rows are still to be written (false when only the final steps were left). */

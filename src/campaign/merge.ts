@@ -7,7 +7,7 @@
  * the merge is an n-way merge on the (layer position, fault index, input) of each row. Counts are
  * summed from each shard's summary.csv (with --mismatches-only, injections.csv has not every run).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
 import { refuseExisting, removeStaleTemps, writeFileAtomic } from '../util/files.js';
@@ -57,12 +57,19 @@ function readShard(dir: string): ShardDir {
   if (typeof manifest.planKey !== 'string' || !manifest.plan || typeof manifest.totals !== 'object' || manifest.totals === null) {
     throw runtimeError(`${mpath} is not a campaign manifest written by classes run-campaign; rerun that shard with --force`);
   }
-  if (!Number.isSafeInteger(manifest.totals.rows) || !Number.isSafeInteger(manifest.totals.runs)) {
-    throw runtimeError(`${mpath} does not say how many rows its shard wrote (a manifest of another classes version, or edited); rerun that shard with --force`);
-  }
+  if (!Number.isSafeInteger(manifest.totals.runs)) throw runtimeError(`${mpath} has no count of runs in "totals"; rerun that shard with --force`);
   const m = typeof manifest.shard === 'string' ? /^(\d+)\/(\d+)$/.exec(manifest.shard) : null;
   if (!m) throw usageError(`${dir} holds a whole campaign, not a shard (it was run without --shard); nothing to merge`);
   return { dir, manifest, index: Number(m[1]), count: Number(m[2]) };
+}
+
+/**
+ * Rows its injections.csv must have: `totals.rows`; in manifests written before that field, the
+ * runs, unless only mismatches were kept; null when nothing says.
+ */
+function expectedRows(m: Manifest): number | null {
+  if (Number.isSafeInteger(m.totals.rows)) return m.totals.rows;
+  return m.settings.mismatchesOnly === false ? m.totals.runs : null;
 }
 
 /** Sort key of an injections.csv record: layer position, fault index, input index. */
@@ -99,7 +106,9 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
   if (missing.length > 0) throw usageError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')} missing; run ${missing.length > 1 ? 'them' : 'it'} and give every shard folder`);
 
   if (existsSync(out) && !statSync(out).isDirectory()) throw usageError(`--out ${opts.out} is a file; give a folder for the merged reports`);
-  const input = shards.find((s) => s.dir === out);
+  // Compared as real paths: a link to a shard folder is that folder.
+  const real = (p: string): string => (existsSync(p) ? realpathSync(p) : p);
+  const input = shards.find((s) => real(s.dir) === real(out));
   if (input) throw usageError(`--out ${opts.out} is shard ${input.index}/${n}'s own folder; merge into another folder`);
   // Only refuse here; the folder is made when the reports are written, so that a merge that
   // fails on a damaged shard leaves nothing behind.
@@ -131,7 +140,7 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     const p = join(s.dir, INJECTIONS_FILE);
     const text = readFileSync(p, 'utf8');
     if (!text.startsWith(header)) throw runtimeError(`${p} does not start with the injections.csv header; rerun that shard with --force`);
-    return { where: p, reader: new CsvReader(text.slice(header.length)), rows: 0, expected: s.manifest.totals.rows };
+    return { dir: s.dir, where: p, reader: new CsvReader(text.slice(header.length)), rows: 0, expected: expectedRows(s.manifest) };
   });
   const heads = readers.map((r) => {
     const rec = r.reader.next();
@@ -157,18 +166,18 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
   }
 
   for (const r of readers) {
-    if (r.rows !== r.expected) throw runtimeError(`${r.where} has ${r.rows} rows but its manifest says ${r.expected} (a file cut short or edited); rerun that shard with --force`);
+    if (r.expected !== null && r.rows !== r.expected) throw runtimeError(`${r.where} has ${r.rows} rows but its manifest says ${r.expected} (a file cut short or edited); rerun that shard with --force`);
   }
 
-  removeStaleTemps(out);
-  const manifest = mergedManifest(shards, counts, out);
+  removeStaleTemps(out, [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]);
+  const manifest = mergedManifest(shards, counts, out, new Map(readers.map((r) => [r.dir, r.rows])));
   writeFileAtomic(join(out, SUMMARY_FILE), summaryCsv(layers, counts));
   writeFileAtomic(join(out, MANIFEST_FILE), manifestJson(manifest));
   writeFileAtomic(join(out, INJECTIONS_FILE), parts.join(''));
   return { out, manifest, counts, layers };
 }
 
-function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string): Manifest {
+function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string, readerRows: ReadonlyMap<string, number>): Manifest {
   const m0 = shards[0].manifest;
   const facts = new Map<string, LayerFacts>();
   for (const s of shards) for (const f of s.manifest.layers) if (!facts.has(f.name)) facts.set(f.name, f);
@@ -187,7 +196,7 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string):
     rateSum += tm.injectionsPerSecond;
     skipped += s.manifest.totals.skippedWithoutRunning;
     windowed += s.manifest.totals.windowed ?? 0;
-    rows += s.manifest.totals.rows;
+    rows += readerRows.get(s.dir) ?? 0;
     for (const k of Object.keys(breakdown) as (keyof typeof breakdown)[]) breakdown[k] += tm.breakdownMs[k] ?? 0;
   }
   const starts = shards.map((s) => s.manifest.timing.startedAt).sort();

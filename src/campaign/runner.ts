@@ -189,7 +189,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   const pm: PreparedModel = await prepareModel(setup.loaded, inputs);
   const plain = await plainScores(pm, inputs, settings.provider, settings.batch);
   const classCount = plain.length / inputs.count;
-  if (settings.topK >= classCount) {
+  // Only where --top-k decides outcomes: top-1 on a one-score model, and the reference rule, still do.
+  if (settings.criteria !== 'classes' && settings.topK > 1 && settings.topK >= classCount) {
     throw usageError(`--top-k ${settings.topK}: the model has ${classCount} classes, so the golden top-1 never leaves the top ${settings.topK} and no run could be critical; give at most ${classCount - 1}`);
   }
   // A GPU provider's kernels are checked against the CPU's on the plain model: outcomes on one
@@ -212,7 +213,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   let skippedTotal = (store.meta.skipped as number | undefined) ?? 0;
   let windowedTotal = (store.meta.windowed as number | undefined) ?? 0;
   // Rows in injections.csv (fewer than runs with --mismatches-only): merge checks shards by it.
-  let rowsTotal = (store.meta.rows as number | undefined) ?? 0;
+  let rowsTotal = (store.meta.rows as number | undefined) ?? (store.resumed ? store.rowsSoFar() : 0);
   // Per layer: where its faults were stopped early (null: the whole suffix ran). Kept in the
   // checkpoint's meta so that a resumed run still reports layers finished before the interruption.
   const earlyExitCuts = (store.meta.earlyExit ?? {}) as Record<string, { cut: string; stage1Ops: string[] } | { refused: string } | null>;

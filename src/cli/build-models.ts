@@ -134,7 +134,7 @@ classes gen-faults and with the upstream CLASSES loader.`,
       }
       const { model, report } = result;
       if (report.tensors === 0) {
-        throw runtimeError(`no batch of ${root} has corrupted tensors (.npy files) in ${opts.faulty}/<sub-folder>/; check --faulty (relative to each batch folder)`);
+        throw usageError(`no batch of ${root} has corrupted tensors (.npy files) in ${opts.faulty}/<sub-folder>/; check --faulty (relative to each batch folder)`);
       }
       if (report.kept === 0) {
         // Say why most tensors were rejected (a golden file missing everywhere, say), with an example.

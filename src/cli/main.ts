@@ -41,8 +41,12 @@ ends as killed by the signal (130 or 143) and resumes when run again. Every comm
   registerMerge(program);
   registerBuildModels(program);
   registerCharacterize(program);
-  // Every sub-command reports usage errors the same way as the root, naming itself for --help.
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (str, write) => write(parseErrorLine(str, `classes ${cmd.name()}`)) });
+  // Every sub-command (models pull too) reports usage errors the same way as the root, naming itself for --help.
+  const configure = (cmd: Command, path: string): void => {
+    cmd.exitOverride().configureOutput({ outputError: (str, write) => write(parseErrorLine(str, path)) });
+    for (const sub of cmd.commands) configure(sub, `${path} ${sub.name()}`);
+  };
+  for (const cmd of program.commands) configure(cmd, `classes ${cmd.name()}`);
   return program;
 }
 
@@ -56,7 +60,8 @@ export function parseErrorLine(commanderText: string, command: string): string {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0)
-    .join(' ');
+    .join(' ')
+    .replace(/\.$/, '');
   return `classes: error: ${text}; run \`${command} --help\` for usage\n`;
 }
 

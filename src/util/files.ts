@@ -51,7 +51,7 @@ export function assertWritable(path: string, force: boolean, flagHint = '--force
 }
 
 /** Temporary files of writeFileAtomic: `.NAME.PID.HEX.tmp`. */
-const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+const TEMP_FILE = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 function processAlive(pid: number): boolean {
   try {
@@ -63,21 +63,23 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * Remove the temporary files that writers killed between write and rename (kill -9) left in
- * `dir`; those of a process still running are its own business. Returns how many went.
+ * Remove the temporary files that writers of the files `names` killed between write and rename
+ * (kill -9) left in `dir`; those of a process still running are its own business. Returns how
+ * many went.
  */
-export function removeStaleTemps(dir: string): number {
-  let names: string[];
+export function removeStaleTemps(dir: string, names: readonly string[]): number {
+  const ours = new Set(names);
+  let entries: string[];
   try {
-    names = readdirSync(dir);
+    entries = readdirSync(dir);
   } catch {
     return 0;
   }
   let removed = 0;
-  for (const name of names) {
+  for (const name of entries) {
     const m = TEMP_FILE.exec(name);
-    if (m === null) continue;
-    const pid = Number(m[1]);
+    if (m === null || !ours.has(m[1])) continue;
+    const pid = Number(m[2]);
     if (pid === process.pid || processAlive(pid)) continue;
     rmSync(join(dir, name), { force: true });
     removed++;
@@ -121,8 +123,8 @@ export function readUserFile(path: string, what: string): Buffer {
     throw usageError(`${what} ${path} does not exist; check the path`);
   }
   if (st.isDirectory()) throw usageError(`${what} ${path} is a directory, expected a file`);
-  // A pipe or a device (/dev/zero) would block or never end: ask for the file itself.
-  if (!st.isFile()) throw usageError(`${what} ${path} is not a regular file (a pipe or a device); save it to a file and give that`);
+  // A device (/dev/zero) would never end. Pipes stay allowed: process substitution, <(...), is one.
+  if (st.isCharacterDevice() || st.isBlockDevice()) throw usageError(`${what} ${path} is a device, not a file; save the data to a file and give that`);
   try {
     return readFileSync(path);
   } catch (err) {

@@ -120,3 +120,13 @@ test('an --out that is a file is a usage error, even with --force', () => {
   }
   assert.equal(readFileSync(file, 'utf8'), 'x');
 });
+
+test('rows so far are counted from the part file (for checkpoints without the count)', () => {
+  const { out } = killedRun();
+  const b = ResultStore.open(base(out));
+  assert.equal(b.rowsSoFar(), 2);
+  b.append('r3\n', 1);
+  b.commit();
+  assert.equal(b.rowsSoFar(), 3);
+  b.close();
+});

@@ -82,7 +82,7 @@ test('build-models: bad options are usage errors; an empty model is a runtime er
     assert.equal(noGolden.code, 1);
     assert.match(noGolden.stderr, /6 rejected as golden-missing, e\.g\. no golden file .*nope\.npy/);
     const noFaulty = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'nope', '-o', join(out, 'm.json')]);
-    assert.equal(noFaulty.code, 1);
+    assert.equal(noFaulty.code, 2);
     assert.match(noFaulty.stderr, /no batch of .* has corrupted tensors .* in nope\/<sub-folder>\/; check --faulty/);
     for (const r of [noGolden, noFaulty]) assert.equal(r.stderr.trim().split('\n').length, 1);
   });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers.js';
 import { LENET, LENET_DATA, randomFaultList, tempDir } from '../campaign/fixtures.js';
@@ -83,7 +83,20 @@ test('merge refuses damaged shards and its own inputs as --out, and leaves no fo
   const self = runCli(['merge', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 's1'), '--force']);
   assert.equal(self.code, 2);
   assert.match(self.stderr, /is shard 1\/2's own folder/);
+  symlinkSync(join(dir, 's1'), join(dir, 'link-to-s1'));
+  const viaLink = runCli(['merge', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'link-to-s1'), '--force']);
+  assert.equal(viaLink.code, 2);
+  assert.match(viaLink.stderr, /own folder/);
   assert.equal(readFileSync(join(dir, 's2', 'injections.csv'), 'utf8'), injections);
+  // a manifest from before totals.rows: the rows are checked against the runs (all rows kept)
+  const older = join(dir, 'older-s2');
+  cpSync(join(dir, 's2'), older, { recursive: true });
+  const om = JSON.parse(readFileSync(join(older, 'manifest.json'), 'utf8'));
+  delete om.totals.rows;
+  writeFileSync(join(older, 'manifest.json'), JSON.stringify(om));
+  assert.equal(runCli(['merge', join(dir, 's1'), older, '--out', join(dir, 'merged-older')]).code, 0);
+  writeFileSync(join(older, 'injections.csv'), lines.slice(0, 5).join('\n') + '\n');
+  assert.match(runCli(['merge', join(dir, 's1'), older, '--out', join(dir, 'merged-older2')]).stderr, /has 4 rows but its manifest says/);
   const ok = runCli(['merge', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'merged'), '--json']);
   assert.equal(ok.code, 0, ok.stderr);
   const manifest = JSON.parse(readFileSync(join(dir, 'merged', 'manifest.json'), 'utf8'));

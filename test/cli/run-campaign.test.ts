@@ -169,3 +169,35 @@ test('run-campaign --help shows examples', () => {
   assert.match(r.stdout, /classes run-campaign campaigns\/lenet5-mnist\/campaign.json/);
   assert.match(r.stdout, /--shard 2\/8/);
 });
+
+test('a model with one score per input runs under both criteria; --top-k 2 is refused there', () => {
+  const dir = tmp();
+  const model = join(dir, 'one.onnx');
+  const data = join(dir, 'x.npy');
+  const w = (name: string, dims: number[]) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i + name.length) / 2));
+  writeFileSync(
+    model,
+    encodeModel(
+      makeModel({
+        nodes: [
+          makeNode('Conv', ['x', 'w1'], ['c1'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+          makeNode('Relu', ['c1'], ['r1']),
+          makeNode('GlobalAveragePool', ['r1'], ['g']),
+          makeNode('Flatten', ['g'], ['f']),
+          makeNode('Gemm', ['f', 'fc'], ['logit'], { attrs: { transB: 1 } }),
+        ],
+        inputs: [makeValueInfo('x', 1, ['N', 2, 8, 8])],
+        outputs: [makeValueInfo('logit', 1, ['N', 1])],
+        initializers: [w('w1', [4, 2, 3, 3]), w('fc', [1, 4])],
+      }),
+    ),
+  );
+  saveNpy(data, { data: Float32Array.from({ length: 4 * 2 * 8 * 8 }, (_, i) => Math.cos(i)), shape: [4, 2, 8, 8] });
+  const base = ['run-campaign', '--model', model, '--data', data, '--error-models', repoPath('error_models'), '--faults-per-layer', '5', '--workers', '1', '--json'];
+  for (const criteria of ['default', 'classes']) {
+    const r = runCli([...base, '--criteria', criteria, '--out', join(dir, criteria)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(JSON.parse(r.stdout).runs > 0);
+  }
+  assertOneLineError(runCli([...base, '--top-k', '2', '--out', join(dir, 'k2')]), 2, /--top-k 2: the model has 1 classes/);
+});
