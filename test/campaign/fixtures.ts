@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraphIndex, listLayers, loadModel } from '../../src/onnx/index.js';
+import { GraphIndex, listLayers, loadModel, makeModel, makeNode, makeValueInfo, type TensorProto } from '../../src/onnx/index.js';
 import { inferTensorTypes } from '../../src/runtime/index.js';
 import { writeFaultsJsonl } from '../../src/faults/jsonl.js';
 import { Rng } from '../../src/faults/rng.js';
@@ -103,4 +103,25 @@ export async function runLayerFaults(
   } finally {
     await inj.release();
   }
+}
+
+/**
+ * The smallest classifier: Conv (3x3, same padding), Relu, GlobalAveragePool, Flatten, Gemm, with
+ * a batch-dynamic input of `inputDims` ([C, H, W]) and `classes` scores. `weight` makes each
+ * initializer (w0: the Conv's [4, C, 3, 3]; fc: [classes, 4]).
+ */
+export function convPoolClassifier(opts: { inputDims: number[]; classes: number; weight: (name: string, dims: number[]) => TensorProto; opset?: number }): ReturnType<typeof makeModel> {
+  return makeModel({
+    ...(opts.opset === undefined ? {} : { opset: opts.opset }),
+    nodes: [
+      makeNode('Conv', ['x', 'w0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+      makeNode('Relu', ['t'], ['r']),
+      makeNode('GlobalAveragePool', ['r'], ['g']),
+      makeNode('Flatten', ['g'], ['f']),
+      makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+    ],
+    inputs: [makeValueInfo('x', 1, ['N', ...opts.inputDims])],
+    outputs: [makeValueInfo('logits', 1, ['N', opts.classes])],
+    initializers: [opts.weight('w0', [4, opts.inputDims[0], 3, 3]), opts.weight('fc', [opts.classes, 4])],
+  });
 }

@@ -14,7 +14,7 @@ import { decodeModel, encodeModel, loadModel, makeFloatTensor, makeModel, makeNo
 import { loadNpy } from '../../src/data/index.js';
 import { createSession } from '../../src/runtime/index.js';
 import { Rng } from '../../src/faults/rng.js';
-import { LENET, LENET_DATA, RESNET, RESNET_DATA, makeFault, randomFaultList, runLayerFaults, tempDir } from './fixtures.js';
+import { LENET, LENET_DATA, RESNET, RESNET_DATA, convPoolClassifier, makeFault, randomFaultList, runLayerFaults, tempDir } from './fixtures.js';
 
 // --- geometry, against brute force --------------------------------------------------------
 
@@ -275,23 +275,14 @@ test('a Concat ends the windowed part: the tail reads both branches with their w
 /** Conv, Relu, then a global average pool and a classifier, at a given opset. */
 function gapModel(opset: number): { bytes: Uint8Array; fc: Float32Array } {
   const w = randomWeights(`gap-model-${opset}`);
-  const fc = w('fc', [3, 4]);
-  const bytes = encodeModel(
-    makeModel({
-      opset,
-      nodes: [
-        makeNode('Conv', ['x', 'w0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
-        makeNode('Relu', ['t'], ['r']),
-        makeNode('GlobalAveragePool', ['r'], ['g']),
-        makeNode('Flatten', ['g'], ['f']),
-        makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
-      ],
-      inputs: [makeValueInfo('x', 1, ['N', 2, 6, 7])],
-      outputs: [makeValueInfo('logits', 1, ['N', 3])],
-      initializers: [w('w0', [4, 2, 3, 3]), fc],
-    }),
-  );
-  return { bytes, fc: tensorFloat32(fc) };
+  let fc: TensorProto | undefined;
+  const weight = (name: string, dims: number[]): TensorProto => {
+    const t = w(name, dims);
+    if (name === 'fc') fc = t;
+    return t;
+  };
+  const bytes = encodeModel(convPoolClassifier({ opset, inputDims: [2, 6, 7], classes: 3, weight }));
+  return { bytes, fc: tensorFloat32(fc!) };
 }
 
 test('a global average pool in the tail reads the channels-last input through a ReduceMean (opsets 13 and 18), with the same means', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoPath, runCli } from '../helpers.js';
-import { LENET, LENET_DATA, RESNET, randomFaultList, makeFault, tempDir } from '../campaign/fixtures.js';
+import { LENET, LENET_DATA, RESNET, convPoolClassifier, randomFaultList, makeFault, tempDir } from '../campaign/fixtures.js';
 import { writeFaultArchive } from '../../src/faults/archive/index.js';
 import { encodeModel, makeFloatTensor, makeModel, makeNode, makeValueInfo } from '../../src/onnx/index.js';
 import { saveNpy } from '../../src/data/npy.js';
@@ -175,23 +175,7 @@ test('a model with one score per input runs under both criteria; --top-k 2 is re
   const model = join(dir, 'one.onnx');
   const data = join(dir, 'x.npy');
   const w = (name: string, dims: number[]) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i + name.length) / 2));
-  writeFileSync(
-    model,
-    encodeModel(
-      makeModel({
-        nodes: [
-          makeNode('Conv', ['x', 'w1'], ['c1'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
-          makeNode('Relu', ['c1'], ['r1']),
-          makeNode('GlobalAveragePool', ['r1'], ['g']),
-          makeNode('Flatten', ['g'], ['f']),
-          makeNode('Gemm', ['f', 'fc'], ['logit'], { attrs: { transB: 1 } }),
-        ],
-        inputs: [makeValueInfo('x', 1, ['N', 2, 8, 8])],
-        outputs: [makeValueInfo('logit', 1, ['N', 1])],
-        initializers: [w('w1', [4, 2, 3, 3]), w('fc', [1, 4])],
-      }),
-    ),
-  );
+  writeFileSync(model, encodeModel(convPoolClassifier({ inputDims: [2, 8, 8], classes: 1, weight: w })));
   saveNpy(data, { data: Float32Array.from({ length: 4 * 2 * 8 * 8 }, (_, i) => Math.cos(i)), shape: [4, 2, 8, 8] });
   const base = ['run-campaign', '--model', model, '--data', data, '--error-models', repoPath('error_models'), '--faults-per-layer', '5', '--workers', '1', '--json'];
   for (const criteria of ['default', 'classes']) {
