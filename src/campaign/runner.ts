@@ -85,7 +85,7 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
   const { sampleShape } = expectedSampleShape(loaded);
   const modelSha = sha256Hex(loaded.bytes);
 
-  const data = loadInputs({ path: settings.data, labels: settings.labels ?? undefined, expectedShape: sampleShape, limit: settings.inputs ?? undefined });
+  const data = loadInputs({ path: settings.data, labels: settings.labels ?? undefined, expectedShape: sampleShape, limit: settings.inputs ?? undefined, imageOptions: settings.image });
   if (settings.inputs !== null && data.count < settings.inputs) {
     throw usageError(`--inputs ${settings.inputs}: ${settings.data} holds only ${data.count} inputs; ask for at most ${data.count}`);
   }
@@ -493,6 +493,7 @@ function settingsForManifest(s: CampaignSettings): Record<string, unknown> {
     mismatchesOnly: s.mismatchesOnly,
     earlyExit: s.earlyExit,
     window: s.window,
+    ...(Object.keys(s.image).length > 0 ? { image: s.image } : {}),
     shard: s.shard ? `${s.shard.index}/${s.shard.count}` : null,
     onnxRuntime: { intraOpThreads: 1, optimization: CAMPAIGN_OPTIMIZATION },
   };

@@ -11,6 +11,8 @@ import { isGpuProvider } from '../runtime/providers.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { readUserFile } from '../util/files.js';
+import type { ResizeMethod } from '../data/images.js';
+import { parseChannelValues, parseImageScale, parseResizeMethod, type ImagePreprocessing } from '../data/image-options.js';
 import { CRITERIA, CLASSES_DEFAULT_TOLERANCE, type Criteria } from './outcome.js';
 
 export type Provider = 'cpu' | 'cuda' | 'webgpu';
@@ -46,6 +48,10 @@ export interface RawSettings {
   mismatchesOnly?: boolean;
   earlyExit?: EarlyExitMode;
   window?: WindowMode;
+  imageScale?: number;
+  imageMean?: number[];
+  imageStd?: number[];
+  imageResize?: ResizeMethod;
 }
 
 /** Everything a run needs, complete. */
@@ -85,6 +91,8 @@ export interface CampaignSettings {
    * part of what a run's results depend on (and of the plan key).
    */
   window: WindowMode;
+  /** How image inputs are preprocessed (only the fields given; refused for .npy data). */
+  image: ImagePreprocessing;
   shard: Shard | null;
   force: boolean;
   json: boolean;
@@ -125,6 +133,10 @@ const KEYS: Record<keyof RawSettings, string> = {
   mismatchesOnly: 'mismatches-only',
   earlyExit: 'early-exit',
   window: 'window',
+  imageScale: 'image-scale',
+  imageMean: 'image-mean',
+  imageStd: 'image-std',
+  imageResize: 'image-resize',
 };
 /** Keys a campaign file may carry for people only. */
 const COMMENT_KEYS = new Set(['description', 'comment', '$schema']);
@@ -234,6 +246,14 @@ function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSetti
     case 'window':
       if (!WINDOW_MODES.includes(v as WindowMode)) throw usageError(`${where}: expected one of ${WINDOW_MODES.join(', ')}, got ${JSON.stringify(v)}`);
       return v as WindowMode;
+    case 'imageScale':
+      return parseImageScale(v, where);
+    case 'imageMean':
+      return parseChannelValues(v, where, false);
+    case 'imageStd':
+      return parseChannelValues(v, where, true);
+    case 'imageResize':
+      return parseResizeMethod(v, where);
   }
 }
 
@@ -353,6 +373,9 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
     earlyExit: s.earlyExit ?? 'off',
     // Windowed runs make one ONNX Runtime call per node: they pay on the CPU, not on a GPU.
     window: s.window ?? (isGpuProvider(s.provider ?? DEFAULTS.provider) ? 'off' : 'auto'),
+    image: Object.fromEntries(
+      Object.entries({ scale: s.imageScale, mean: s.imageMean, std: s.imageStd, resize: s.imageResize }).filter(([, v]) => v !== undefined),
+    ) as ImagePreprocessing,
     shard: opts.shard ?? null,
     force: opts.force ?? false,
     json: opts.json ?? false,

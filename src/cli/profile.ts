@@ -4,11 +4,12 @@ import { usageError } from '../errors.js';
 import { assertWritable, writeFileAtomic } from '../util/files.js';
 import { loadModel, CONV_STRATEGIES, type ConvStrategy } from '../onnx/index.js';
 import { assertProviderAvailable, parseProvider } from '../runtime/providers.js';
-import { loadInputs } from '../data/index.js';
+import { imagePreprocessingFromFlags, loadInputs } from '../data/index.js';
+import { addImageFlags, type ImageFlags } from './image-flags.js';
 import { formatProfileTable, modelSampleShape, profileModel, profileToJson } from '../profile/index.js';
 import { out, printNotice, printWarning } from './output.js';
 
-interface ProfileFlags {
+interface ProfileFlags extends ImageFlags {
   data?: string;
   inputs?: string;
   layers?: string;
@@ -33,8 +34,7 @@ function parseConvStrategy(text: string): ConvStrategy {
 }
 
 export function registerProfile(program: Command): void {
-  program
-    .command('profile')
+  addImageFlags(program.command('profile'))
     .description('list the injectable layers of an ONNX model with shapes, operating ranges and times')
     .argument('<model>', 'ONNX model file (.onnx; an external data file must sit next to it)')
     .option('--data <path>', 'real inputs: a .npy array [N, ...sample shape] or a folder of PNG/JPEG images (default: seeded random inputs)')
@@ -74,6 +74,7 @@ Examples:
 
       const loaded = loadModel(modelPath);
       const inputs = loadInputs({
+        imageOptions: imagePreprocessingFromFlags(flags),
         path: flags.data,
         expectedShape: modelSampleShape(loaded.model, modelPath),
         limit,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addImageFlags, type ImageFlags } from './image-flags.js';
 import cliProgress from 'cli-progress';
 import { usageError } from '../errors.js';
 import { completeSettings, parseShard, readCampaignFile, settingsFromFlags, type RawSettings } from '../campaign/settings.js';
@@ -7,7 +8,7 @@ import { summaryTable } from '../report/table.js';
 import { defaultErrorModelsDir, resolveCampaignArg } from '../util/package-root.js';
 import { printNotice, printWarning } from './output.js';
 
-interface RunOpts {
+interface RunOpts extends ImageFlags {
   model?: string;
   data?: string;
   labels?: string;
@@ -144,8 +145,7 @@ function stopOnSignals(out: string, bar: Progress): () => void {
 }
 
 export function registerRunCampaign(program: Command): void {
-  program
-    .command('run-campaign')
+  addImageFlags(program.command('run-campaign'))
     .description('run a fault-injection campaign (layers × faults × inputs) and write injections.csv, summary.csv and manifest.json')
     .argument('[campaign]', 'campaign file (campaigns/*.json); flags override its settings')
     .option('--model <file>', 'ONNX model')

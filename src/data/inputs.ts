@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { usageError } from '../errors.js';
 import { toFloat32, toLabels } from './convert.js';
 import { type ImageOptions, isImageFile, loadImageFiles, loadImageFolder } from './images.js';
+import { isEmptyPreprocessing } from './image-options.js';
 import { loadNpy, shapeSize } from './npy.js';
 import { DEFAULT_RANDOM_INPUTS, randomInputs } from './random.js';
 
@@ -57,8 +58,12 @@ export function loadInputs(spec: InputSpec): LoadedInputs {
     throw usageError(`${flag} ${path} does not exist; give a .npy file or a folder of PNG/JPEG images`);
   }
   let loaded: LoadedInputs;
+  const isNpy = !isDir && extname(path).toLowerCase() === '.npy';
+  if (isNpy && !isEmptyPreprocessing(spec.imageOptions)) {
+    throw usageError(`--image-* options preprocess images, but ${flag} ${path} is a .npy array, used as it is; drop them`);
+  }
   if (isDir) loaded = loadImages(spec, path);
-  else if (extname(path).toLowerCase() === '.npy') loaded = loadNpyInputs(spec, path);
+  else if (isNpy) loaded = loadNpyInputs(spec, path);
   else if (isImageFile(path)) loaded = loadImages(spec, path);
   else throw usageError(`${flag} ${path}: unsupported input file; give a .npy file, a PNG/JPEG image or a folder of images`);
 

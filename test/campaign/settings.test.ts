@@ -84,3 +84,14 @@ test('settings that would be ignored are refused, unless a later source override
   assert.equal(completeSettings([file, { faultsPerLayer: 100 }], o).faultsPerLayer, 100);
   assert.equal(completeSettings([file, { margin: 0.02 }], o).margin, 0.02);
 });
+
+test('image preprocessing in a campaign file (either key spelling) and by flags', () => {
+  const dir = tempDir('classes-settings-');
+  const file = join(dir, 'campaign.json');
+  writeFileSync(file, JSON.stringify({ model: 'm.onnx', data: 'images', imageMean: [0.485, 0.456, 0.406], 'image-std': 0.5, imageResize: 'nearest' }));
+  const s = completeSettings([readCampaignFile(file), settingsFromFlags({ imageScale: '0.00392' })], { defaultErrorModels: '/e' });
+  assert.deepEqual(s.image, { scale: 0.00392, mean: [0.485, 0.456, 0.406], std: [0.5], resize: 'nearest' });
+  assert.deepEqual(completeSettings([{ model: '/m', data: '/x' }], { defaultErrorModels: '/e' }).image, {});
+  writeFileSync(file, JSON.stringify({ model: 'm.onnx', data: 'images', imageStd: [1, 0] }));
+  assert.throws(() => readCampaignFile(file), usage(/imageStd.*expected positive numbers/));
+});
