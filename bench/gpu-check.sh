@@ -28,7 +28,8 @@ if [ "$GPU" = cuda ]; then
   fi
   if [ ! -f "$LIB" ]; then
     echo "gpu-check: installing the CUDA provider of onnxruntime-node (needs internet)"
-    node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12 || true
+    node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12 > "$OUT/cuda-install.log" 2>&1 ||
+      echo "gpu-check: the install failed (its output: $OUT/cuda-install.log)" >&2
   fi
   if [ ! -f "$LIB" ]; then
     echo "gpu-check: the CUDA provider is not installed ($LIB missing); download it with internet access, or set ORT_CUDA_LIB_DIR" >&2
