@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runtimeError, usageError } from '../errors.js';
 
 /**
@@ -64,4 +66,28 @@ export function assertProviderAvailable(request: ProviderRequest): void {
   if (request === 'cuda' && !cudaLibraryInstalled()) {
     throw runtimeError(`--provider cuda: the CUDA provider of onnxruntime-node is not installed; ${CUDA_INSTALL_HINT}`);
   }
+  if (request === 'webgpu') {
+    const problem = webgpuProblem();
+    if (problem !== null) throw runtimeError(problem);
+  }
+}
+
+/** The probe's verdict, once per process: null when WebGPU works, else the one-line error. */
+let webgpuVerdict: string | null | undefined;
+
+/**
+ * Whether ONNX Runtime can open a WebGPU session here, tried in a child process (webgpu-probe.ts)
+ * so that the native library's own messages do not precede the one-line error.
+ */
+export function webgpuProblem(): string | null {
+  if (webgpuVerdict === undefined) {
+    const probe = join(dirname(fileURLToPath(import.meta.url)), 'webgpu-probe.js');
+    const r = spawnSync(process.execPath, [probe], { encoding: 'utf8', timeout: 120_000 });
+    if (r.status === 0) webgpuVerdict = null;
+    else {
+      const said = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+      webgpuVerdict = said !== '' ? said : `--provider webgpu: the WebGPU check did not finish (${r.error?.message ?? `exit ${r.status ?? r.signal}`}); ${WEBGPU_HINT}`;
+    }
+  }
+  return webgpuVerdict;
 }
