@@ -72,6 +72,9 @@ export function assertProviderAvailable(request: ProviderRequest): void {
   }
 }
 
+/** What webgpu-probe.ts prints once a WebGPU session has run. */
+export const PROBE_OK = 'webgpu-probe: ok';
+
 /** The probe's verdict, once per process: null when WebGPU works, else the one-line error. */
 let webgpuVerdict: string | null | undefined;
 
@@ -83,9 +86,10 @@ export function webgpuProblem(): string | null {
   if (webgpuVerdict === undefined) {
     const probe = join(dirname(fileURLToPath(import.meta.url)), 'webgpu-probe.js');
     const r = spawnSync(process.execPath, [probe], { encoding: 'utf8', timeout: 120_000 });
-    if (r.status === 0) webgpuVerdict = null;
+    const lines = (r.stdout ?? '').trim().split('\n');
+    const said = lines[lines.length - 1] ?? '';
+    if (lines.includes(PROBE_OK)) webgpuVerdict = null;
     else {
-      const said = (r.stdout ?? '').trim().split('\n').pop() ?? '';
       webgpuVerdict = said !== '' ? said : `--provider webgpu: the WebGPU check did not finish (${r.error?.message ?? `exit ${r.status ?? r.signal}`}); ${WEBGPU_HINT}`;
     }
   }

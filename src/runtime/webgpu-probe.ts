@@ -2,11 +2,12 @@
  * Run as a child process by providers.ts (webgpuProblem): opens a one-node model on the WebGPU
  * provider and runs it once. Dawn, under ONNX Runtime, prints its own diagnostics to the
  * process's stderr when it finds no usable adapter; in a child they stay out of the user's
- * terminal, and the parent prints one line. Exit 0 when WebGPU works; else 1, with the error
- * message as the last line of stdout.
+ * terminal, and the parent prints one line. When WebGPU works it prints PROBE_OK; else it exits
+ * with 1 and the error message as the last line of stdout.
  */
 import { encodeModel, makeModel, makeNode, makeValueInfo } from '../onnx/index.js';
 import { createSession } from './session.js';
+import { PROBE_OK } from './providers.js';
 
 const model = encodeModel(
   makeModel({
@@ -18,6 +19,8 @@ const model = encodeModel(
 try {
   const session = await createSession(model, { provider: 'webgpu', label: 'WebGPU probe' });
   await session.run({ x: { type: 'float32', dims: [1, 4], data: Float32Array.from([-1, 0, 1, 2]) } }, ['y']);
+  // Said before teardown: a native crash while the process exits must not read as "no WebGPU".
+  process.stdout.write(`\n${PROBE_OK}\n`);
   await session.release();
   process.exitCode = 0;
 } catch (err) {
