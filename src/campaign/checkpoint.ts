@@ -227,6 +227,8 @@ export class ResultStore {
           throw runtimeError(`${partPath} is missing though the checkpoint refers to it; pass --force to start the campaign again`);
         }
         // else: the previous attempt was killed while finishing; only the last steps remain
+        // Count this attempt now, so that one killed before its first commit counts too.
+        store.commit();
       } else {
         rmSync(partPath, { force: true });
         store.fd = openSync(partPath, 'w');

@@ -130,3 +130,12 @@ test('rows so far are counted from the part file (for checkpoints without the co
   assert.equal(b.rowsSoFar(), 3);
   b.close();
 });
+
+test('every attempt counts, also one killed before its first commit', () => {
+  const { out } = killedRun(); // attempt 1
+  ResultStore.open(base(out)).close(); // attempt 2, killed at once
+  const c = ResultStore.open(base(out)); // attempt 3
+  assert.equal(c.attempts, 3);
+  assert.equal(c.unitsDone, 2);
+  c.close();
+});
