@@ -310,11 +310,16 @@ export interface CompleteOptions {
  * from the same source as what overrides it, or a later one: a flag that overrides a campaign
  * file (--faults over the file's error models, say) is what flags are for.
  */
+/** Index of the last source that sets `k`, or -1. */
+function lastSetIn(sources: readonly RawSettings[], k: keyof RawSettings): number {
+  for (let i = sources.length - 1; i >= 0; i--) if (sources[i][k] !== undefined) return i;
+  return -1;
+}
+
+const IMAGE_KEYS = ['imageScale', 'imageMean', 'imageStd', 'imageResize'] as const;
+
 function checkIgnoredSettings(sources: readonly RawSettings[], merged: RawSettings): void {
-  const lastSet = (k: keyof RawSettings): number => {
-    for (let i = sources.length - 1; i >= 0; i--) if (sources[i][k] !== undefined) return i;
-    return -1;
-  };
+  const lastSet = (k: keyof RawSettings): number => lastSetIn(sources, k);
   const where = (k: keyof RawSettings, i: number): string => (i === sources.length - 1 ? `--${KEYS[k]}` : `"${k}" of the campaign file`);
   const faults = lastSet('faults');
   if (faults >= 0) {
@@ -345,6 +350,11 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
   const criteria = s.criteria ?? DEFAULTS.criteria;
   if (criteria === 'classes' && s.topK !== undefined && s.topK !== 1) {
     throw usageError('--top-k does not apply to --criteria classes (the reference rule fixes its own top-1 test); drop one of them');
+  }
+  // A campaign file's image preprocessing is for its own images: a later --data .npy replaces both.
+  if (s.data !== undefined && s.data.toLowerCase().endsWith('.npy')) {
+    const dataAt = lastSetIn(sources, 'data');
+    for (const k of IMAGE_KEYS) if (lastSetIn(sources, k) < dataAt) delete s[k];
   }
   checkIgnoredSettings(sources, s);
   const name = s.name ?? 'campaign';

@@ -34,7 +34,8 @@ function parseConvStrategy(text: string): ConvStrategy {
 }
 
 export function registerProfile(program: Command): void {
-  addImageFlags(program.command('profile'))
+  const cmd = program
+    .command('profile')
     .description('list the injectable layers of an ONNX model with shapes, operating ranges and times')
     .argument('<model>', 'ONNX model file (.onnx; an external data file must sit next to it)')
     .option('--data <path>', 'real inputs: a .npy array [N, ...sample shape] or a folder of PNG/JPEG images (default: seeded random inputs)')
@@ -69,12 +70,13 @@ Examples:
       if (!/^\d+$/.test(flags.seed.trim())) throw usageError(`--seed ${flags.seed}: expected a whole number`);
       const layers = flags.layers === undefined ? undefined : flags.layers.split(',').map((s) => s.trim()).filter((s) => s !== '');
       if (layers !== undefined && layers.length === 0) throw usageError('--layers is empty; give comma-separated layer names');
+      const imageOptions = imagePreprocessingFromFlags(flags);
       assertProviderAvailable(provider);
       if (flags.output !== undefined) assertWritable(flags.output, flags.force);
 
       const loaded = loadModel(modelPath);
       const inputs = loadInputs({
-        imageOptions: imagePreprocessingFromFlags(flags),
+        imageOptions,
         path: flags.data,
         expectedShape: modelSampleShape(loaded.model, modelPath),
         limit,
@@ -122,4 +124,6 @@ Examples:
       }
       if (flags.output !== undefined) printNotice(`wrote ${flags.output}`);
     });
+  // Last in --help: most inputs are .npy arrays.
+  addImageFlags(cmd);
 }

@@ -145,7 +145,8 @@ function stopOnSignals(out: string, bar: Progress): () => void {
 }
 
 export function registerRunCampaign(program: Command): void {
-  addImageFlags(program.command('run-campaign'))
+  const cmd = program
+    .command('run-campaign')
     .description('run a fault-injection campaign (layers × faults × inputs) and write injections.csv, summary.csv and manifest.json')
     .argument('[campaign]', 'campaign file (campaigns/*.json); flags override its settings')
     .option('--model <file>', 'ONNX model')
@@ -222,4 +223,6 @@ export function registerRunCampaign(program: Command): void {
           `\nresults: ${result.out}/{injections.csv,summary.csv,manifest.json}\n`,
       );
     });
+  // Last in --help: most inputs are .npy arrays.
+  addImageFlags(cmd);
 }

@@ -193,7 +193,9 @@ export function loadImageFiles(files: string[], options: ImageOptions = {}): Ima
 function perChannel(v: number | number[], channels: number, what: string): number[] {
   if (typeof v === 'number') return new Array<number>(channels).fill(v);
   if (v.length === 1) return new Array<number>(channels).fill(v[0]);
-  if (v.length !== channels) throw usageError(`image ${what} has ${v.length} values but the images have ${channels} channel(s); give 1 or ${channels} values`);
+  if (v.length !== channels) {
+    throw usageError(`the image ${what} (--image-${what}) has ${v.length} values but the model's input has ${channels} channel${channels === 1 ? '' : 's'}; give one value${channels === 1 ? '' : `, or ${channels}`}`);
+  }
   return v;
 }
 

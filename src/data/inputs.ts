@@ -48,6 +48,7 @@ export function loadInputs(spec: InputSpec): LoadedInputs {
   }
   if (spec.path === undefined) {
     if (spec.labels !== undefined) throw usageError(`labels ${spec.labels} were given without ${flag}; give the inputs they label`);
+    if (!isEmptyPreprocessing(spec.imageOptions)) throw usageError(`--image-* options preprocess images, but no ${flag} was given (random inputs are used as they are); drop them or give ${flag}`);
     return loadRandom(spec, flag);
   }
   const path = spec.path;
@@ -100,7 +101,8 @@ function loadNpyInputs(spec: InputSpec, path: string): LoadedInputs {
 }
 
 function loadImages(spec: InputSpec, path: string): LoadedInputs {
-  const options: ImageOptions = { ...spec.imageOptions };
+  // Decode only the images used: a folder may hold many more than --inputs.
+  const options: ImageOptions = { ...spec.imageOptions, ...(spec.limit === undefined ? {} : { limit: spec.limit }) };
   const layout = options.layout ?? 'NCHW';
   const expected = spec.expectedShape;
   // The model's input shape fills in what the user left out: [C, H, W] or [H, W, C].

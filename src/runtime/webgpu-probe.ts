@@ -7,7 +7,7 @@
  */
 import { encodeModel, makeModel, makeNode, makeValueInfo } from '../onnx/index.js';
 import { createSession } from './session.js';
-import { PROBE_OK } from './providers.js';
+import { PROBE_OK, WEBGPU_HINT } from './providers.js';
 
 const model = encodeModel(
   makeModel({
@@ -24,6 +24,7 @@ try {
   await session.release();
   process.exitCode = 0;
 } catch (err) {
-  process.stdout.write(`\n${(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
+  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  process.stdout.write(`\n${msg.startsWith('--provider webgpu:') ? msg : `--provider webgpu: ONNX Runtime could not run a model on WebGPU (${msg}); ${WEBGPU_HINT}`}\n`);
   process.exitCode = 1;
 }

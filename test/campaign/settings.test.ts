@@ -95,3 +95,12 @@ test('image preprocessing in a campaign file (either key spelling) and by flags'
   writeFileSync(file, JSON.stringify({ model: 'm.onnx', data: 'images', imageStd: [1, 0] }));
   assert.throws(() => readCampaignFile(file), usage(/imageStd.*expected positive numbers/));
 });
+
+test("a campaign file's image preprocessing goes with its images: --data x.npy over it drops it", () => {
+  const file = { model: '/m.onnx', data: '/images', imageMean: [0.5], imageStd: [0.25] };
+  const o = { defaultErrorModels: '/e' };
+  assert.deepEqual(completeSettings([file, { data: '/x.npy' }], o).image, {});
+  assert.deepEqual(completeSettings([file, { data: '/other-images' }], o).image, { mean: [0.5], std: [0.25] });
+  // given with the .npy on the command line, they are still refused when the data is loaded (inputs.ts)
+  assert.deepEqual(completeSettings([file, { data: '/x.npy', imageStd: [2] }], o).image, { std: [2] });
+});
