@@ -140,7 +140,7 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     const p = join(s.dir, INJECTIONS_FILE);
     const text = readFileSync(p, 'utf8');
     if (!text.startsWith(header)) throw runtimeError(`${p} does not start with the injections.csv header; rerun that shard with --force`);
-    return { dir: s.dir, where: p, reader: new CsvReader(text.slice(header.length)), rows: 0, expected: expectedRows(s.manifest) };
+    return { where: p, reader: new CsvReader(text.slice(header.length)), rows: 0, expected: expectedRows(s.manifest) };
   });
   const heads = readers.map((r) => {
     const rec = r.reader.next();
@@ -170,14 +170,14 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
   }
 
   removeStaleTemps(out, [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]);
-  const manifest = mergedManifest(shards, counts, out, new Map(readers.map((r) => [r.dir, r.rows])));
+  const manifest = mergedManifest(shards, counts, out, readers.reduce((a, r) => a + r.rows, 0));
   writeFileAtomic(join(out, SUMMARY_FILE), summaryCsv(layers, counts));
   writeFileAtomic(join(out, MANIFEST_FILE), manifestJson(manifest));
   writeFileAtomic(join(out, INJECTIONS_FILE), parts.join(''));
   return { out, manifest, counts, layers };
 }
 
-function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string, readerRows: ReadonlyMap<string, number>): Manifest {
+function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string, rows: number): Manifest {
   const m0 = shards[0].manifest;
   const facts = new Map<string, LayerFacts>();
   for (const s of shards) for (const f of s.manifest.layers) if (!facts.has(f.name)) facts.set(f.name, f);
@@ -187,7 +187,6 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string, 
   let attempts = 0;
   let skipped = 0;
   let windowed = 0;
-  let rows = 0;
   let rateSum = 0;
   for (const s of shards) {
     const tm = s.manifest.timing;
@@ -196,7 +195,6 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string, 
     rateSum += tm.injectionsPerSecond;
     skipped += s.manifest.totals.skippedWithoutRunning;
     windowed += s.manifest.totals.windowed ?? 0;
-    rows += readerRows.get(s.dir) ?? 0;
     for (const k of Object.keys(breakdown) as (keyof typeof breakdown)[]) breakdown[k] += tm.breakdownMs[k] ?? 0;
   }
   const starts = shards.map((s) => s.manifest.timing.startedAt).sort();
