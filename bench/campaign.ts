@@ -2,7 +2,7 @@
  * Benchmark of the campaign runner against the plain approach (issue 4, "Speed").
  *
  *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--early-exit auto|off]
- *       [--window auto|on|off] [--model resnet|lenet|resnet64] [--json]
+ *       [--window auto|on|off] [--model resnet|lenet|resnet64] [--error-models DIR] [--json]
  *
  * For every injectable layer of the residual fixture and of LeNet-5, with N faults (default 500)
  * on M inputs (default 16):
@@ -14,6 +14,8 @@
  * --plain-faults faults (default 50) of the same list. The time of (b) is split into prefix,
  * golden suffix, faulty suffix (with batch building and classification), fault generation and
  * reporting. Finally the real runner (worker threads, one per core) runs the whole campaign.
+ * --error-models DIR picks the error models (default: the shipped error_models/); the gain depends
+ * on how many of their faults touch whole maps (BENCHMARKS.md).
  * With --model resnet64 (not part of the default run: it takes a few minutes) a third model,
  * bench/models/resnet64.ts, has the fixture's shape on 64x64 inputs (100 faults x 8 inputs).
  */
@@ -78,8 +80,13 @@ const args = benchArgs();
 const earlyExitArg = (): EarlyExitMode => args.choice('--early-exit', EARLY_EXIT_MODES, 'off');
 const windowArg = (): WindowMode => args.choice('--window', WINDOW_MODES, 'auto');
 
-/** Error models: the package's own, else the reference CLASSES models next to the repository. */
+/** Error models: --error-models DIR, else the package's own, else the reference CLASSES models next to the repository. */
 function errorModelsDir(): string {
+  const chosen = args.opt('--error-models');
+  if (chosen !== undefined) {
+    if (!existsSync(join(chosen, 'conv_gemm.json'))) throw new Error(`--error-models ${chosen}: no conv_gemm.json there`);
+    return chosen;
+  }
   const candidates = [
     process.env.CLASSES_REFERENCE_MODELS ? join(process.env.CLASSES_REFERENCE_MODELS, 'faulty_warp_models') : '',
     join(ROOT, 'error_models'),

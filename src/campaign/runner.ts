@@ -17,6 +17,7 @@ import { VERSION } from '../version.js';
 import { sha256Hex } from '../util/hash.js';
 import { loadModel, GraphIndex, type LoadedModel } from '../onnx/index.js';
 import { loadInputs } from '../data/index.js';
+import type { AppliedImagePreprocessing } from '../data/images.js';
 import { loadErrorModelDir, type ErrorModel } from '../error-models/index.js';
 import { openFaultList } from '../faults/faultlist.js';
 import type { Fault } from '../faults/types.js';
@@ -69,6 +70,8 @@ export interface CampaignSetup {
   inputs: InputBatch;
   labels: Int32Array | null;
   inputSource: string;
+  /** Image inputs: the preprocessing applied (recorded in the manifest). */
+  inputImage?: AppliedImagePreprocessing;
   models: Map<string, ErrorModel> | null;
   faultListPath: string | null;
   hashes: Manifest['hashes'];
@@ -151,7 +154,7 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
       window: settings.window,
     }),
   );
-  return { settings, loaded, targets, plan, inputs, labels, inputSource: data.source, models, faultListPath: settings.faults, hashes, planKey };
+  return { settings, loaded, targets, plan, inputs, labels, inputSource: data.source, ...(data.image === undefined ? {} : { inputImage: data.image }), models, faultListPath: settings.faults, hashes, planKey };
 }
 
 function shardLabel(s: CampaignSettings): string | null {
@@ -419,7 +422,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       seed: settings.seed,
       hashes: setup.hashes,
       settings: { ...settingsForManifest(settings), earlyExitLayers: Object.fromEntries(plan.layers.filter((l) => l.name in earlyExitCuts).map((l) => [l.name, earlyExitCuts[l.name]])) },
-      inputs: { count: inputs.count, sampleShape: inputs.sampleDims, source: setup.inputSource },
+      inputs: { count: inputs.count, sampleShape: inputs.sampleDims, source: setup.inputSource, ...(setup.inputImage === undefined ? {} : { image: setup.inputImage }) },
       ...(providerVsCpu === null ? {} : { providerVsCpu }),
       plan: { layers: plan.layers.map((l) => ({ name: l.name, output: l.output, faults: l.faults })) },
       layers: plan.layers.map((l) => layerFacts[l.name]).filter((f): f is LayerFacts => f !== undefined),

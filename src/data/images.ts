@@ -43,6 +43,20 @@ export interface ImageSet {
   classNames?: string[];
   /** Path of each image, in order. */
   files: string[];
+  /** The preprocessing applied, defaults filled in: what a report records so a run can be redone. */
+  applied: AppliedImagePreprocessing;
+}
+
+/** Every setting that shaped the float values of an image set. */
+export interface AppliedImagePreprocessing {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  layout: 'NCHW' | 'NHWC';
+  scale: number;
+  mean: number[];
+  std: number[];
+  resize: ResizeMethod;
 }
 
 /** One decoded image: 8-bit RGBA, row-major. */
@@ -173,6 +187,7 @@ export function loadImageFiles(files: string[], options: ImageOptions = {}): Ima
   const width = options.width ?? first!.width;
   const height = options.height ?? first!.height;
   const pixels = width * height;
+  const resize = options.resize ?? 'bilinear';
   const inputs = new Float32Array(files.length * channels * pixels);
   const planes = Array.from({ length: channels }, () => new Float32Array(pixels));
   files.forEach((file, i) => {
@@ -181,13 +196,11 @@ export function loadImageFiles(files: string[], options: ImageOptions = {}): Ima
       throw usageError(`${file} is ${img.width}x${img.height} but ${files[0]} is ${width}x${height}; give a width and height to resize all images`);
     }
     const src = toPlanes(img, channels);
-    for (let c = 0; c < channels; c++) {
-      resizePlane(src[c], img.width, img.height, planes[c], width, height, options.resize ?? 'bilinear');
-    }
+    for (let c = 0; c < channels; c++) resizePlane(src[c], img.width, img.height, planes[c], width, height, resize);
     writeSample(inputs, i, planes, pixels, layout, scale, mean, std);
   });
   const shape = layout === 'NCHW' ? [files.length, channels, height, width] : [files.length, height, width, channels];
-  return { inputs, shape, files };
+  return { inputs, shape, files, applied: { width, height, channels, layout, scale, mean, std, resize } };
 }
 
 function perChannel(v: number | number[], channels: number, what: string): number[] {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { usageError } from '../errors.js';
 import { toFloat32, toLabels } from './convert.js';
-import { type ImageOptions, isImageFile, loadImageFiles, loadImageFolder } from './images.js';
+import { type AppliedImagePreprocessing, type ImageOptions, isImageFile, loadImageFiles, loadImageFolder } from './images.js';
 import { isEmptyPreprocessing } from './image-options.js';
 import { loadNpy, shapeSize } from './npy.js';
 import { DEFAULT_RANDOM_INPUTS, randomInputs } from './random.js';
@@ -35,6 +35,8 @@ export interface LoadedInputs {
   classNames?: string[];
   /** Where the samples came from, for reports: a path or `random(seed=S)`. */
   source: string;
+  /** For images: the preprocessing that made their values (absent for .npy and random data). */
+  image?: AppliedImagePreprocessing;
   random: boolean;
   /** Something the user should be told (random data), or absent. */
   warning?: string;
@@ -119,7 +121,7 @@ function loadImages(spec: InputSpec, path: string): LoadedInputs {
   }
   const set = statSync(path).isDirectory() ? loadImageFolder(path, options) : loadImageFiles([path], options);
   const { count, sampleShape } = fitSamples(set.shape, expected, path);
-  return { data: set.inputs, count, sampleShape, labels: set.labels, classNames: set.classNames, source: path, random: false };
+  return { data: set.inputs, count, sampleShape, labels: set.labels, classNames: set.classNames, source: path, image: set.applied, random: false };
 }
 
 /**

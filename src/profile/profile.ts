@@ -1,3 +1,4 @@
+import type { AppliedImagePreprocessing } from '../data/images.js';
 import { runtimeError, usageError } from '../errors.js';
 import { sha256Hex } from '../util/hash.js';
 import {
@@ -26,6 +27,8 @@ export interface ProfileInputs {
   /** A path, or `random(seed=S)`; for the report. */
   source?: string;
   random?: boolean;
+  /** Image inputs: the preprocessing applied, recorded in the profile. */
+  image?: AppliedImagePreprocessing;
 }
 
 export interface ProfileOptions {
@@ -127,6 +130,7 @@ export async function profileModel(options: ProfileOptions): Promise<Profile> {
     inputs: inputs.count,
     layers: profiled,
     inputSource: inputs.source,
+    ...(inputs.image === undefined ? {} : { image: inputs.image }),
     randomInputs: inputs.random ?? false,
     provider: timed.provider,
     convStrategy,

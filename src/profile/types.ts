@@ -3,6 +3,8 @@
  * commands read. Scripts depend on the documented fields: extend, don't break.
  */
 
+import type { AppliedImagePreprocessing } from '../data/images.js';
+
 export interface LayerProfile {
   /** ONNX node name (stable name for unnamed nodes: `<OpType>_<index>`). */
   name: string;
@@ -35,6 +37,8 @@ export interface Profile {
   layers: LayerProfile[];
   /** Extension: where the inputs came from (a path, or `random(seed=S)`). */
   inputSource?: string;
+  /** Extension: for image inputs, the preprocessing applied (defaults filled in): ranges depend on it. */
+  image?: AppliedImagePreprocessing;
   /** Extension: true when the inputs were random (ranges then say little). */
   randomInputs?: boolean;
   /** Extension: the execution provider that ran the profile. */

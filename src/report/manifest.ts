@@ -4,6 +4,7 @@
  * reference), totals, and timing. Unlike injections.csv and summary.csv, it holds times and
  * so differs between two runs of the same campaign.
  */
+import type { AppliedImagePreprocessing } from '../data/images.js';
 
 export interface LayerFacts {
   name: string;
@@ -67,7 +68,8 @@ export interface Manifest {
     faultList: string | null;
   };
   settings: Record<string, unknown>;
-  inputs: { count: number; sampleShape: number[]; source: string };
+  /** `image`: for an image folder, the preprocessing applied (defaults filled in). */
+  inputs: { count: number; sampleShape: number[]; source: string; image?: AppliedImagePreprocessing };
   /** GPU providers only: the plain model's scores there against the CPU provider's. */
   providerVsCpu?: { provider: string; maxAbsDiff: number; top1Changes: number };
   /** The whole campaign's target layers in report order, with their fault counts (every shard lists all). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputSpan, maxReachedSize, placeWindow, reachedOutputs, type SlideAxis, type Span } from '../../src/campaign/window/geometry.js';
-import { planWindows, windowedRunPays } from '../../src/campaign/window/plan.js';
+import { planWindows, windowCosts, windowedRunPays, windowWork } from '../../src/campaign/window/plan.js';
 import { HANDED_BACK, releaseWindowSessions, WindowedExecutor, type WindowCopy, type WindowedSetup } from '../../src/campaign/window/executor.js';
 import { goldenForLayer, prepareModel, type InputBatch } from '../../src/campaign/golden.js';
 import { packFaults } from '../../src/campaign/injector.js';
@@ -106,6 +106,13 @@ test('plan: the residual model runs in segments (a Conv with its BatchNormalizat
   // a point fault is cheaper windowed early in the network; a whole map is not
   assert.equal(windowedRunPays(stem.plan, 1, 1), true);
   assert.equal(windowedRunPays(stem.plan, 32, 32), false);
+  // a fault over the whole map has windows as large as every map: the whole suffix's work
+  const whole = windowWork(stem.plan, 32, 32);
+  assert.equal(whole.windowMacs + whole.tailMacs, whole.wholeMacs);
+  assert.equal(whole.calls, stem.plan.nodes.length);
+  // and a wider span never costs less
+  const costs = [1, 2, 4, 8, 16, 32].map((n) => windowCosts(windowWork(stem.plan, n, n)).windowed);
+  assert.deepEqual(costs, [...costs].sort((a, b) => a - b));
   // after the last block a global pooling comes first: nothing to window
   const late = plan('/block3/Relu_1_output_0');
   assert.ok('refused' in late && /GlobalAveragePool/.test(late.refused));

@@ -34,6 +34,9 @@ test('image preprocessing flags reach the inputs of profile and run-campaign, an
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.equal(manifest.hashes.data, sha256Hex(new Uint8Array(expected.inputs.buffer, expected.inputs.byteOffset, expected.inputs.byteLength)));
   assert.deepEqual(manifest.settings.image, { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'nearest' });
+  // what was applied, defaults filled in, so the run can be redone from the manifest alone
+  const applied = { width: 32, height: 32, channels: 3, layout: 'NCHW', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'nearest' };
+  assert.deepEqual(manifest.inputs.image, applied);
   // labels come from the sub-folders: plane = 0, ship = 1, interleaved
   assert.deepEqual([...new Set(readFileSync(join(out, 'injections.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[6]))].sort(), ['0', '1']);
 
@@ -43,6 +46,11 @@ test('image preprocessing flags reach the inputs of profile and run-campaign, an
   assert.equal(plain.code, 0, plain.stderr);
   assert.equal(normalised.code, 0, normalised.stderr);
   assert.notDeepEqual(JSON.parse(plain.stdout).layers[0].max, JSON.parse(normalised.stdout).layers[0].max);
+  // and records the preprocessing the ranges were measured under
+  assert.deepEqual(JSON.parse(normalised.stdout).image, applied);
+  assert.deepEqual(JSON.parse(plain.stdout).image, { ...applied, mean: [0, 0, 0], std: [1, 1, 1], resize: 'bilinear' });
+  const npyProfile = runCli(['profile', RESNET, '--data', RESNET_DATA, '--layers', '/stem/Conv', '--json']);
+  assert.equal(JSON.parse(npyProfile.stdout).image, undefined);
 
   // a .npy array is used as it is: the flags would do nothing
   for (const cmd of [['profile', RESNET, '--data', RESNET_DATA, '--image-scale', '1'], ['run-campaign', '--model', RESNET, '--data', RESNET_DATA, '--image-std', '0.5', '--out', join(dir, 'npy')]]) {

@@ -505,15 +505,25 @@ export const WINDOW_COST = {
 /** Element-wise work is memory-bound: one element costs about as much as this many multiply-adds. */
 const ELEMENT_MACS = 10;
 
-/**
- * Whether a fault whose changed positions span `rows` x `cols` of the target is cheaper to run
- * windowed (windows grown node by node as far as they can reach) than through the whole suffix.
- */
-export function windowedRunPays(plan: WindowPlan, rows: number, cols: number): boolean {
-  const c = WINDOW_COST;
+/** What the cost model counts for one fault shape, before it is weighed by WINDOW_COST. */
+export interface WindowWork {
+  /** Windowed run: multiply-adds of the windows, elements of crops and windows handled in JavaScript, session calls. */
+  windowMacs: number;
+  windowElements: number;
+  calls: number;
+  /** The tail, run on whole tensors after the windows. */
+  tailMacs: number;
+  tailInputElements: number;
+  /** Whole-suffix run: multiply-adds, and elements of its inputs copied per copy. */
+  wholeMacs: number;
+  boundaryElements: number;
+}
+
+/** The work of a fault whose changed positions span `rows` x `cols` of the target, both ways. */
+export function windowWork(plan: WindowPlan, rows: number, cols: number): WindowWork {
   const size: ([number, number] | null)[] = plan.tensors.map(() => null);
   size[0] = [rows, cols];
-  let windowed = c.copyOverheadNs + plan.tailCost * c.macNs + plan.tailInputElements * (c.copyNs + c.transposeNs);
+  const work: WindowWork = { windowMacs: 0, windowElements: 0, calls: 0, tailMacs: plan.tailCost, tailInputElements: plan.tailInputElements, wholeMacs: plan.fullCost, boundaryElements: plan.boundaryElements };
   for (const w of plan.nodes) {
     const out = plan.tensors[w.output].sampleDims;
     let r = 0;
@@ -537,8 +547,26 @@ export function windowedRunPays(plan: WindowPlan, rows: number, cols: number): b
       if (f === 0 && w.rows !== null && w.cols !== null) elements += inC * ((r - 1) * w.rows.stride + (w.rows.kernel - 1) * w.rows.dilation + 1) * ((q - 1) * w.cols.stride + (w.cols.kernel - 1) * w.cols.dilation + 1);
       else elements += inC * r * q;
     });
-    windowed += r * q * w.costPerPosition * c.macNs + elements * c.elementNs + c.callNs;
+    work.windowMacs += r * q * w.costPerPosition;
+    work.windowElements += elements;
+    work.calls += 1;
   }
-  const whole = plan.fullCost * c.macNs + plan.boundaryElements * c.copyNs;
+  return work;
+}
+
+/** Estimated nanoseconds per copy of a windowed run and of a whole-suffix run of that work. */
+export function windowCosts(work: WindowWork): { windowed: number; whole: number } {
+  const c = WINDOW_COST;
+  const windowed = c.copyOverheadNs + work.tailMacs * c.macNs + work.tailInputElements * (c.copyNs + c.transposeNs) + work.windowMacs * c.macNs + work.windowElements * c.elementNs + work.calls * c.callNs;
+  const whole = work.wholeMacs * c.macNs + work.boundaryElements * c.copyNs;
+  return { windowed, whole };
+}
+
+/**
+ * Whether a fault whose changed positions span `rows` x `cols` of the target is cheaper to run
+ * windowed (windows grown node by node as far as they can reach) than through the whole suffix.
+ */
+export function windowedRunPays(plan: WindowPlan, rows: number, cols: number): boolean {
+  const { windowed, whole } = windowCosts(windowWork(plan, rows, cols));
   return windowed < whole;
 }
