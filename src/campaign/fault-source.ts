@@ -3,7 +3,7 @@
  * the error models (DESIGN.md, "Independent seeding": no list is stored), or read from a stored
  * fault list (--faults), in which each fault names its layer and target tensor.
  */
-import { runtimeError } from '../errors.js';
+import { runtimeError, usageError } from '../errors.js';
 import type { ErrorModel } from '../error-models/index.js';
 import { generateFault, type LayerTarget } from '../faults/generator.js';
 import type { FaultListLayer } from '../faults/faultlist.js';
@@ -62,8 +62,9 @@ export function checkFaultFits(f: Fault, sampleSize: number, where: string): voi
   if (f.values.length !== f.indices.length) throw runtimeError(`${where}: fault ${f.index} of layer ${f.layer} has ${f.indices.length} indices but ${f.values.length} values`);
   for (let k = 0; k < f.indices.length; k++) {
     if (f.indices[k] >= sampleSize) {
-      throw runtimeError(
-        `${where}: fault ${f.index} of layer ${f.layer} writes index ${f.indices[k]}, beyond the ${sampleSize} values of tensor ${f.output}; the fault list was made for another model`,
+      // The list itself may be sound: it does not fit this model, like a list for another model.
+      throw usageError(
+        `${where}: fault ${f.index} of layer ${f.layer} writes index ${f.indices[k]}, beyond the ${sampleSize} values of tensor ${f.output}; the fault list was made for another model: generate one for this model`,
       );
     }
   }

@@ -61,7 +61,7 @@ export function resolveTargets(
     const fromList = list.layers.map((ll) => {
       const p = index.producer.get(ll.output);
       if (p === undefined) {
-        throw runtimeError(`--faults ${list.path}: faults target tensor "${ll.output}" (layer ${ll.name}), which ${modelPath} does not have; the list was made for another model`);
+        throw usageError(`--faults ${list.path}: faults target tensor "${ll.output}" (layer ${ll.name}), which ${modelPath} does not have; the list was made for another model: generate one for this model`);
       }
       const node = index.nodes[p];
       return { name: node.name, output: ll.output, opType: node.opType, nodeIndex: p, errorModel: null, listLayer: ll } satisfies Target;

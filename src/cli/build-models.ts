@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { runtimeError, usageError } from '../errors.js';
 import { buildErrorModelFromCampaign, formatModelJson, type CampaignReport, type FileLayout } from '../error-models/builder/index.js';
-import { assertWritable, writeFileAtomic } from '../util/files.js';
+import { assertWritable, sameFile, writeFileAtomic } from '../util/files.js';
 import { printNotice } from './output.js';
 import { COLOR_KEY, TensorHeatmaps, assertHeatmapDirUsable } from '../viz/index.js';
 import { parseInteger, parseRange } from './parse-args.js';
@@ -110,6 +110,9 @@ classes gen-faults and with the upstream CLASSES loader.`,
       const minClassCount = parseInteger(opts.minClassCount, '--min-class-count', 1);
       const minConfigFrequency = parsePositive(opts.minConfigFrequency, '--min-config-frequency', 1);
       assertWritable(opts.output, opts.force);
+      if (opts.report !== undefined && sameFile(opts.report, opts.output)) {
+        throw usageError(`--report ${opts.report} is the same file as -o: the report would replace the model; give it another name`);
+      }
       if (opts.report) assertWritable(opts.report, opts.force);
       if (opts.png) assertHeatmapDirUsable(opts.png, opts.force);
       const pictures = opts.png ? new TensorHeatmaps({ tolerance }) : undefined;

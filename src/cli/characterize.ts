@@ -15,7 +15,7 @@ import {
 } from '../characterize/index.js';
 import { onnxRuntimeVersion } from '../runtime/ort-version.js';
 import { VERSION } from '../version.js';
-import { printNotice, printWarning } from './output.js';
+import { printNotice } from './output.js';
 import { parseInteger } from './parse-args.js';
 
 interface CharacterizeCliOpts {
@@ -44,7 +44,7 @@ function progress(total: number): { update: (done: number, op: string) => void; 
   return { update: (done, op) => bar.update(done, { op }), stop: () => bar.stop() };
 }
 
-function summary(r: OperatorResult, file: string | null): Record<string, unknown> {
+function summary(r: OperatorResult, file: string): Record<string, unknown> {
   return {
     op: r.op,
     file,
@@ -91,23 +91,20 @@ Examples:
       const started = Date.now();
       const bar = progress(ops.length * samples);
       const results: OperatorResult[] = [];
-      const files: (string | null)[] = [];
-      const empty: string[] = [];
       try {
         for (const [k, op] of ops.entries()) {
-          const r = await characterizeOperator(op, { samples, seed, siteMix, onProgress: (done) => bar.update(k * samples + done, op) });
-          results.push(r);
-          // A model without patterns cannot generate faults: do not write it.
-          if (r.report.kept === 0) {
-            empty.push(op);
-            files.push(null);
-          } else {
-            files.push(writeModelFile(dir, r));
-          }
+          results.push(await characterizeOperator(op, { samples, seed, siteMix, onProgress: (done) => bar.update(k * samples + done, op) }));
         }
       } finally {
         bar.stop();
       }
+      // A model without patterns cannot generate faults, and the README describes the whole set:
+      // write all of it or nothing, so that the suggested rerun finds no files in its way.
+      const empty = results.filter((r) => r.report.kept === 0).map((r) => r.op);
+      if (empty.length > 0) {
+        throw runtimeError(`too few corrupted outputs to build ${empty.join(', ')} (no pattern seen often enough); nothing was written; raise --samples (e.g. --samples 1000)`);
+      }
+      const files = results.map((r) => writeModelFile(dir, r));
       const command = characterizeCommand({ ops: opts.ops, samples, seed, siteMix, outDir: dir });
       const readme = writeReadme(dir, { command, classesVersion: VERSION, onnxRuntimeVersion: onnxRuntimeVersion(), results });
       const seconds = (Date.now() - started) / 1000;
@@ -116,14 +113,9 @@ Examples:
       } else {
         for (const [i, r] of results.entries()) {
           const pats = r.report.patterns.filter((p) => p.kept > 0).length;
-          const where = files[i] ?? 'not written';
-          printNotice(`${r.op}: ${r.samples} faults, ${r.report.masked} masked, ${r.report.kept} in the model (${pats} pattern${pats === 1 ? '' : 's'}) → ${where}`);
+          printNotice(`${r.op}: ${r.samples} faults, ${r.report.masked} masked, ${r.report.kept} in the model (${pats} pattern${pats === 1 ? '' : 's'}) → ${files[i]}`);
         }
-        printNotice(`wrote ${files.filter((f) => f !== null).length} error models and ${readme} in ${seconds.toFixed(1)} s`);
-      }
-      if (empty.length > 0) {
-        printWarning(`no pattern was seen often enough for ${empty.join(', ')}`);
-        throw runtimeError(`too few corrupted outputs to build ${empty.join(', ')}; raise --samples (e.g. --samples 1000)`);
+        printNotice(`wrote ${files.length} error models and ${readme} in ${seconds.toFixed(1)} s`);
       }
     });
 }

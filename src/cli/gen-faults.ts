@@ -34,6 +34,53 @@ interface GenOpts {
 }
 
 
+/**
+ * Most faults per layer. A layer's faults are all held in memory until it is encoded (about
+ * 0.8 KB of V8 heap per fault even for one corrupted value, plus the typed arrays of bigger
+ * patterns), and the encoded layers stay in memory until the file is written. Measured: 1e6
+ * relu faults need 1.7 GB and 20 s, 1e6 conv_gemm faults 6.8 GB and 2.5 min, and 3e6 relu
+ * faults already exhaust Node's default 4 GB heap. A larger count would run for minutes and
+ * then crash, so it is refused up front.
+ */
+export const MAX_FAULTS_PER_LAYER = 1_000_000;
+
+function parseFaultCount(text: string, flag: string): number {
+  const n = parseInteger(text, flag, 1);
+  if (n > MAX_FAULTS_PER_LAYER) {
+    throw usageError(`${flag} ${text}: at most ${MAX_FAULTS_PER_LAYER} faults per layer fit in memory; use a smaller count (a campaign rarely needs more than a few thousand)`);
+  }
+  return n;
+}
+
+/** Flags that only one mode reads; given in the other mode they would be silently ignored. */
+const MODEL_ONLY: Record<string, { flag: string; instead: string }> = {
+  profile: { flag: '--profile', instead: 'a synthetic layer takes --shape and --range' },
+  layers: { flag: '--layers', instead: 'a synthetic layer is named with --layer-name' },
+  errorModels: { flag: '--error-models', instead: 'a synthetic layer takes one --error-model file' },
+  faultsPerLayer: { flag: '--faults-per-layer', instead: 'a synthetic layer takes --count' },
+};
+const SYNTHETIC_ONLY: Record<string, { flag: string; instead: string }> = {
+  errorModel: { flag: '--error-model', instead: 'with a model file, --error-models names the folder of error models' },
+  shape: { flag: '--shape', instead: 'with a model file, shapes come from --profile' },
+  range: { flag: '--range', instead: 'with a model file, ranges come from --profile' },
+  count: { flag: '--count', instead: 'with a model file, use --faults-per-layer' },
+  layerName: { flag: '--layer-name', instead: 'with a model file, layers come from --profile (pick them with --layers)' },
+  outputName: { flag: '--output-name', instead: 'with a model file, output names come from --profile' },
+};
+
+/**
+ * Refuse a flag of the other mode. Given by the user, that is: --count and --faults-per-layer
+ * have defaults, so the value alone does not tell.
+ */
+function refuseOtherMode(cmd: Command, flags: Record<string, { flag: string; instead: string }>, mode: 'model' | 'synthetic'): void {
+  for (const [key, { flag, instead }] of Object.entries(flags)) {
+    const source = cmd.getOptionValueSource(key);
+    if (source === undefined || source === 'default') continue;
+    if (mode === 'model') throw usageError(`${flag} belongs to the synthetic layer mode (--error-model) and would be ignored with a model file; ${instead}`);
+    throw usageError(`${flag} belongs to the model file mode (MODEL --profile) and would be ignored for a synthetic layer; ${instead}`);
+  }
+}
+
 /** A progress bar on a TTY, nothing otherwise. */
 function progress(total: number): { tick: (done: number) => void; stop: () => void } {
   if (!process.stderr.isTTY || total < 200) return { tick: () => {}, stop: () => {} };
@@ -42,11 +89,9 @@ function progress(total: number): { tick: (done: number) => void; stop: () => vo
   return { tick: (done) => (done % 50 === 0 || done === total) && bar.update(done), stop: () => bar.stop() };
 }
 
-function modelJobs(modelPath: string, opts: GenOpts): { info: Omit<FaultArchiveInfo, 'seed'>; jobs: LayerJob[]; count: number } {
-  if (opts.errorModel || opts.shape || opts.range) {
-    throw usageError('--error-model, --shape and --range describe a synthetic layer; do not combine them with a model file');
-  }
-  const count = parseInteger(opts.faultsPerLayer, '--faults-per-layer', 1);
+function modelJobs(modelPath: string, opts: GenOpts, cmd: Command): { info: Omit<FaultArchiveInfo, 'seed'>; jobs: LayerJob[]; count: number } {
+  refuseOtherMode(cmd, SYNTHETIC_ONLY, 'model');
+  const count = parseFaultCount(opts.faultsPerLayer, '--faults-per-layer');
   if (!opts.profile) {
     throw usageError(`gen-faults needs the layer shapes and ranges of ${modelPath}: run \`classes profile ${modelPath} -o profile.json\` first, then pass --profile profile.json`);
   }
@@ -55,7 +100,9 @@ function modelJobs(modelPath: string, opts: GenOpts): { info: Omit<FaultArchiveI
   if (profile.modelSha256 !== modelSha) {
     throw usageError(`${opts.profile} was made for another model (its model sha256 differs from ${modelPath}); run classes profile again`);
   }
-  const wanted = opts.layers ? parseList(opts.layers) : undefined;
+  const wanted = opts.layers === undefined ? undefined : parseList(opts.layers);
+  // `--layers ''` or `--layers ,,` names nothing; taking every layer instead would ignore it.
+  if (wanted !== undefined && wanted.length === 0) throw usageError('--layers is empty; give comma-separated layer names (node or output names)');
   const specs = new Map<string, FaultLayerSpec>();
   const layers = selectProfiledLayers(profile.layers, wanted).filter((l) => {
     try {
@@ -79,14 +126,20 @@ function modelJobs(modelPath: string, opts: GenOpts): { info: Omit<FaultArchiveI
   };
 }
 
-function syntheticJobs(opts: GenOpts): { info: Omit<FaultArchiveInfo, 'seed'>; jobs: LayerJob[]; count: number } {
-  if (opts.profile || opts.layers || opts.errorModels) {
-    throw usageError('--profile, --layers and --error-models need a model file; a synthetic layer takes --error-model, --shape and --range');
-  }
+function syntheticJobs(opts: GenOpts, cmd: Command): { info: Omit<FaultArchiveInfo, 'seed'>; jobs: LayerJob[]; count: number } {
+  refuseOtherMode(cmd, MODEL_ONLY, 'synthetic');
   if (!opts.shape || !opts.range) throw usageError('a synthetic layer needs --shape C,H,W and --range MIN,MAX with --error-model');
   const shape = parseShape(opts.shape);
   const range = parseRange(opts.range);
-  const count = parseInteger(opts.count, '--count', 1);
+  // Faults hold float32 values: a bound beyond float32 (±3.4e38) would fail later as if a
+  // profile were damaged; here it is the flag value that is wrong.
+  if (!Number.isFinite(Math.fround(range.min)) || !Number.isFinite(Math.fround(range.max))) {
+    throw usageError(`--range ${opts.range}: MIN and MAX must fit in float32 (magnitude at most 3.4e38), e.g. --range=-3,5`);
+  }
+  // An empty name is written but makes a list that cannot be read back.
+  if (opts.layerName.trim() === '') throw usageError('--layer-name is empty; give the synthetic layer a name, e.g. --layer-name conv1');
+  if (opts.outputName !== undefined && opts.outputName.trim() === '') throw usageError('--output-name is empty; give a tensor name or leave the flag out');
+  const count = parseFaultCount(opts.count, '--count');
   const file = opts.errorModel as string;
   const model = loadErrorModel(file);
   const stem = basename(file).replace(/\.json$/i, '');
@@ -103,7 +156,9 @@ function report(w: WrittenFaultList, seed: number, json: boolean): void {
     process.stdout.write(JSON.stringify({ output: w.path, format: w.format, seed, layers: w.layers, faults: w.totalFaults, bytes: w.bytes, denseMaskBytes: w.denseMaskBytes }) + '\n');
     return;
   }
-  printNotice(`wrote ${w.totalFaults} faults for ${w.layers} layer(s) to ${w.path} (${w.bytes} bytes, ${ratio.toFixed(1)}x smaller than dense masks)`);
+  // Tiny layers (or JSONL text) can take more room than dense masks would: say so the right way round.
+  const size = ratio >= 1 ? `${ratio.toFixed(1)}x smaller than dense masks` : `${(1 / ratio).toFixed(1)}x the size of dense masks`;
+  printNotice(`wrote ${w.totalFaults} faults for ${w.layers} layer(s) to ${w.path} (${w.bytes} bytes, ${size})`);
 }
 
 export function registerGenFaults(program: Command): void {
@@ -114,12 +169,12 @@ export function registerGenFaults(program: Command): void {
     .requiredOption('-o, --output <file>', 'fault list to write: .tar (compact archive) or .jsonl (one fault per line)')
     .option('--profile <file>', 'profile.json of the model (from `classes profile`): layer shapes, ranges and error models')
     .option('--error-models <dir>', 'folder of CLASSES error-model JSON files (default: the models shipped with classes)')
-    .option('--faults-per-layer <n>', 'faults per layer', '1000')
+    .option('--faults-per-layer <n>', `faults per layer (at most ${MAX_FAULTS_PER_LAYER})`, '1000')
     .option('--layers <names>', 'only these layers (comma-separated node or output names)')
     .option('--error-model <file>', 'synthetic layer: the error-model JSON file to sample')
     .option('--shape <C,H,W>', 'synthetic layer: per-sample output shape')
     .option('--range <MIN,MAX>', 'synthetic layer: operating range of the output (write --range=-3,5 or --range -3,5)')
-    .option('--count <n>', 'synthetic layer: number of faults', '1000')
+    .option('--count <n>', `synthetic layer: number of faults (at most ${MAX_FAULTS_PER_LAYER})`, '1000')
     .option('--layer-name <name>', 'synthetic layer: its name in the fault list', 'synthetic')
     .option('--output-name <tensor>', 'synthetic layer: its output tensor name (default: the layer name)')
     .option('--seed <n>', 'seed; fault i of layer L depends only on (seed, L, i)', '0')
@@ -139,15 +194,15 @@ Examples:
 
 The same inputs and seed give a byte-identical file on any machine. Formats: docs/fault-list-format.md.`,
     )
-    .action((model: string | undefined, opts: GenOpts) => {
+    .action((model: string | undefined, opts: GenOpts, cmd: Command) => {
       const out = opts.output as string;
       faultListFormat(out, '-o');
       const seed = parseInteger(opts.seed, '--seed');
       // refuse early: a long generation must not end by failing to write
       assertWritable(out, opts.force);
       let plan;
-      if (model) plan = modelJobs(model, opts);
-      else if (opts.errorModel) plan = syntheticJobs(opts);
+      if (model) plan = modelJobs(model, opts, cmd);
+      else if (opts.errorModel) plan = syntheticJobs(opts, cmd);
       else throw usageError('give a model file (with --profile), or --error-model with --shape and --range for a synthetic layer');
       const writer = new FaultListWriter(out, { seed, ...plan.info }, { force: opts.force });
       const bar = progress(plan.jobs.length * plan.count);

@@ -65,8 +65,25 @@ export function parseErrorLine(commanderText: string, command: string): string {
   return `classes: error: ${text}; run \`${command} --help\` for usage\n`;
 }
 
+let stdoutGuarded = false;
+
+/**
+ * `classes … --json | head` or `| grep -q` closes the pipe before all output is written: the
+ * reader has what it wanted, so that ends the process quietly instead of with Node's EPIPE stack.
+ */
+function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    printError(`cannot write to stdout: ${err.message}`);
+    process.exit(EXIT_RUNTIME);
+  });
+}
+
 /** Runs the CLI and returns the exit code; never throws for user mistakes. */
 export async function main(argv: string[]): Promise<number> {
+  guardStdout();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runtimeError } from '../errors.js';
+import { runtimeError, usageError } from '../errors.js';
 import { cacheDir, modelSetDir } from '../models-cache/cache-dir.js';
-import { checkModelSet, pullModelSet, requireModelSet } from '../models-cache/pull.js';
+import { modelSetState, pullModelSet, requireModelSet } from '../models-cache/pull.js';
 import { MODEL_SETS } from '../models-cache/sets.js';
 import { printNotice } from './output.js';
 
@@ -68,8 +67,8 @@ Examples:
       const cache = cacheOf(opts);
       const rows = MODEL_SETS.map((s) => {
         const dir = modelSetDir(s.name, cache);
-        const check = existsSync(dir) ? checkModelSet(s, dir) : null;
-        const state = !check ? 'not pulled' : check.missing.length + check.mismatched.length === 0 ? 'ok' : 'incomplete or modified (pull again with --force)';
+        const checked = modelSetState(s, dir).state;
+        const state = checked === 'incomplete or modified' ? 'incomplete or modified (pull again with --force)' : checked;
         return { set: s.name, description: s.description, files: s.files.length, source: `${s.repository}@${s.commit}`, license: s.license, dir, state };
       });
       if (opts.json) {
@@ -87,8 +86,30 @@ Examples:
     .action((name: string, opts: CacheOpts) => {
       const set = requireModelSet(name);
       const dir = modelSetDir(set.name, cacheOf(opts));
-      const check = existsSync(dir) ? checkModelSet(set, dir) : null;
-      if (!check || check.missing.length > 0) throw runtimeError(`${set.name} is not in the cache (${dir}); run \`classes models pull ${set.name}\` first`);
+      const check = modelSetState(set, dir);
+      const cacheFlag = opts.cache ? ` --cache ${opts.cache}` : '';
+      if (check.state === 'not pulled' || check.missing.length === set.files.length) {
+        throw runtimeError(`${set.name} is not in the cache (${dir}); run \`classes models pull ${set.name}${cacheFlag}\` first`);
+      }
+      // Same SHA-256 check as `models list`: a folder with edited or missing files is not the pinned set.
+      if (check.state !== 'ok') {
+        const bad = [...check.mismatched, ...check.missing];
+        throw runtimeError(
+          `${set.name} in ${dir} is incomplete or modified (${bad.length} file(s) missing or not matching their SHA-256, e.g. ${bad[0]}); ` +
+            `pull it again with \`classes models pull ${set.name}${cacheFlag} --force\``,
+        );
+      }
       process.stdout.write(`${dir}\n`);
     });
+
+  // Without a sub-command, commander would dump the whole help on stderr; a usage error is one
+  // line. The action (with excess arguments allowed, set after the sub-commands so they do not
+  // inherit it) also sees a word that is no sub-command, since commander then skips its own check;
+  // `helpCommand(true)` keeps `classes models help`, which commander drops for a command with an action.
+  const subcommands = models.commands.map((c) => c.name());
+  models.helpCommand(true).allowExcessArguments().action((_opts: unknown, cmd: Command) => {
+    const word = cmd.args[0];
+    if (word === undefined) throw usageError(`\`classes models\` needs a sub-command (${subcommands.join(', ')}); run \`classes models --help\` for usage`);
+    throw usageError(`unknown command '${word}' for \`classes models\` (it has ${subcommands.join(', ')}); run \`classes models --help\` for usage`);
+  });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { usageError } from '../errors.js';
-import { assertWritable, writeFileAtomic } from '../util/files.js';
+import { assertWritable, sameFile, writeFileAtomic } from '../util/files.js';
 import { loadModel, CONV_STRATEGIES, type ConvStrategy } from '../onnx/index.js';
 import { assertProviderAvailable, parseProvider } from '../runtime/providers.js';
 import { imagePreprocessingFromFlags, loadInputs } from '../data/index.js';
@@ -72,7 +72,10 @@ Examples:
       if (layers !== undefined && layers.length === 0) throw usageError('--layers is empty; give comma-separated layer names');
       const imageOptions = imagePreprocessingFromFlags(flags);
       assertProviderAvailable(provider);
-      if (flags.output !== undefined) assertWritable(flags.output, flags.force);
+      if (flags.output !== undefined) {
+        if (sameFile(flags.output, modelPath)) throw usageError(`-o ${flags.output} is the model itself; write the profile to another file (e.g. profile.json)`);
+        assertWritable(flags.output, flags.force);
+      }
 
       const loaded = loadModel(modelPath);
       const inputs = loadInputs({

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync, realpathSync } from 'node:fs';
 import { usageError } from '../errors.js';
 import { openFaultList, type FaultList, type FaultListLayer } from '../faults/faultlist.js';
 import { summarizeFaultList, type FaultListSummary, type LayerSummary } from '../faults/faultlist-summary.js';
@@ -6,7 +7,7 @@ import { encodeFaultsJsonl } from '../faults/jsonl.js';
 import type { Fault } from '../faults/types.js';
 import { assertWritable, writeFileAtomic } from '../util/files.js';
 import { parseInteger, parseList } from './parse-args.js';
-import { printError, printNotice } from './output.js';
+import { printNotice } from './output.js';
 import { COLOR_KEY, writeFaultListHeatmaps } from '../viz/index.js';
 
 interface ShowOpts {
@@ -19,16 +20,41 @@ interface ShowOpts {
   png?: string;
 }
 
+/**
+ * The layers named in `names` (node or output names), each once and in the order of the list,
+ * as gen-faults --layers selects them: a layer named twice, or by its node and its output
+ * name, would otherwise be exported twice, and the export could not be read back.
+ */
 function selectLayers(list: FaultList, names: string | undefined): FaultListLayer[] {
-  if (!names) return list.layers;
-  return parseList(names).map((n) => {
+  if (names === undefined) return list.layers;
+  const wanted = parseList(names);
+  // `--layer ''` or `--layer ,,` names nothing; showing every layer instead would ignore it.
+  if (wanted.length === 0) throw usageError('--layer is empty; give comma-separated layer names (node or output names)');
+  const chosen = new Set<FaultListLayer>();
+  for (const n of wanted) {
     const l = list.layer(n);
     if (!l) {
       const known = list.layers.map((x) => x.name);
       throw usageError(`--layer ${n}: ${list.path} has no such layer (it has: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''})`);
     }
-    return l;
-  });
+    chosen.add(l);
+  }
+  return list.layers.filter((l) => chosen.has(l));
+}
+
+/**
+ * Refuse an -o that is the input itself, even with --force: the input is read lazily while
+ * the output is written, and a replaced input is lost. Real paths, so links and `./x` count.
+ */
+function refuseSameFile(input: string, output: string): void {
+  if (!existsSync(output) || !existsSync(input)) return;
+  let same: boolean;
+  try {
+    same = realpathSync(output) === realpathSync(input);
+  } catch {
+    return; // unreadable paths are reported where they are opened
+  }
+  if (same) throw usageError(`-o ${output} is the fault list being read (${input}); give another output path`);
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -56,7 +82,8 @@ function layerText(l: LayerSummary): string {
 }
 
 function summaryText(s: FaultListSummary): string {
-  const lines = [`${s.path}: ${s.format === 'tar' ? 'fault-list archive' : 'JSONL fault list'}, ${s.totalFaults} faults in ${s.layers.length} layer(s) shown`];
+  const shown = s.layers.length < s.totalLayers ? `; ${s.layers.length} of them shown (${s.layers.reduce((a, l) => a + l.count, 0)} faults)` : '';
+  const lines = [`${s.path}: ${s.format === 'tar' ? 'fault-list archive' : 'JSONL fault list'}, ${s.totalFaults} faults in ${s.totalLayers} layer(s)${shown}`];
   if (s.seed !== null) lines.push(`seed ${s.seed}; model sha256 ${s.modelSha256 ?? '(synthetic layer, no model)'}`);
   if (s.errorModels) lines.push(`error models: ${Object.entries(s.errorModels).map(([k, v]) => `${k} (sha256 ${v.slice(0, 12)}…)`).join(', ') || 'none recorded'}`);
   if (s.format === 'jsonl') lines.push('(JSONL records no shapes or ranges; channel counts need the .tar archive)');
@@ -75,15 +102,8 @@ function* limited(layers: readonly FaultListLayer[], limit: number): Generator<F
 
 function emit(text: string | Uint8Array, opts: ShowOpts): void {
   if (opts.output) writeFileAtomic(opts.output, text);
-  else {
-    // `classes show-faults x.tar --jsonl | head` closes the pipe early: that is not an error.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(0);
-      printError(`cannot write to stdout: ${err.message}`);
-      process.exit(1);
-    });
-    process.stdout.write(text);
-  }
+  // `| head` closing the pipe early is handled once for every command (cli/main.ts).
+  else process.stdout.write(text);
 }
 
 export function registerShowFaults(program: Command): void {
@@ -115,7 +135,10 @@ of each value class (zero, in_range, out_of_range, nan, flip). Formats: docs/fau
       if (opts.json && opts.jsonl) throw usageError('--json prints the summary and --jsonl exports faults; pick one');
       if (opts.limit !== undefined && !opts.jsonl) throw usageError('--limit applies to --jsonl exports');
       const limit = opts.limit === undefined ? Infinity : parseInteger(opts.limit, '--limit');
-      if (opts.output) assertWritable(opts.output, opts.force);
+      if (opts.output) {
+        refuseSameFile(file, opts.output);
+        assertWritable(opts.output, opts.force);
+      }
       const list = openFaultList(file);
       const layers = selectLayers(list, opts.layer);
       if (opts.png) printNotice(`wrote ${writeFaultListHeatmaps(opts.png, layers, { force: opts.force }).length} heatmap(s) to ${opts.png}; ${COLOR_KEY}`);

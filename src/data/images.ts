@@ -110,14 +110,14 @@ export function listImageFolder(dir: string): ImageListing {
   } catch (err) {
     throw usageError(`cannot read image folder ${dir}: ${(err as Error).message}; check the path`);
   }
-  const subdirs = entries.filter((e) => !e.startsWith('.') && kindOf(join(dir, e)) === 'dir');
-  const topImages = entries.filter((e) => isImageFile(e) && kindOf(join(dir, e)) === 'file');
+  const subdirs = entries.filter((e) => !isHidden(e) && kindOf(join(dir, e)) === 'dir');
+  const topImages = entries.filter((e) => !isHidden(e) && isImageFile(e) && kindOf(join(dir, e)) === 'file');
   const classes = subdirs
     .map((name) => ({
       name,
       files: readdirSync(join(dir, name))
         .sort()
-        .filter((f) => isImageFile(f) && kindOf(join(dir, name, f)) === 'file')
+        .filter((f) => !isHidden(f) && isImageFile(f) && kindOf(join(dir, name, f)) === 'file')
         .map((f) => join(dir, name, f)),
     }))
     .filter((c) => c.files.length > 0);
@@ -142,6 +142,15 @@ export function listImageFolder(dir: string): ImageListing {
     });
   }
   return { files, labels: Int32Array.from(labels), classNames: classes.map((c) => c.name) };
+}
+
+/**
+ * Dot-files are not images of the set: macOS writes an AppleDouble `._name.png` (resource-fork
+ * metadata, not a PNG) next to each file copied to a non-Mac file system, and dot-folders are
+ * skipped already.
+ */
+function isHidden(name: string): boolean {
+  return name.startsWith('.');
 }
 
 /** 'dir', 'file', or null for anything else (a broken link, a socket). */

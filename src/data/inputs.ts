@@ -129,6 +129,31 @@ function loadImages(spec: InputSpec, path: string): LoadedInputs {
  * [N, ...expected] or just [...expected] (one sample). Dimensions <= 0 of `expected` are
  * symbolic and match any size.
  */
+/**
+ * How to turn samples of shape `got` into `want`, when that is clear. The same dims in another
+ * order (channels-last images for a channels-first model) need a transpose: a reshape would
+ * keep the numbers in memory order and silently mix pixels and channels up.
+ */
+function layoutHint(got: readonly number[], want: readonly number[]): string {
+  if (!want.every((d) => d > 0)) return '';
+  const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+  if (got.length !== want.length) {
+    // Flattened samples of the right size: a reshape is right if they were flattened in this order.
+    return size(got) === size(want) ? ` (numpy: arr.reshape(-1, ${want.join(', ')}) if each sample was flattened from [${want.join(',')}])` : '';
+  }
+  const axes = [...got.keys()];
+  // Channels-last to channels-first first: with equal H and W it is the likely one.
+  const candidates = got.length === 3 ? [[2, 0, 1], ...permutations(axes)] : permutations(axes);
+  const perm = candidates.find((p) => p.some((a, i) => a !== i) && p.every((a, i) => got[a] === want[i]));
+  if (perm !== undefined) return ` (numpy: arr.transpose(0, ${perm.map((a) => a + 1).join(', ')}) if the axes are in another order; a reshape would mix the values up)`;
+  return '';
+}
+
+function permutations(axes: readonly number[]): number[][] {
+  if (axes.length <= 1) return [[...axes]];
+  return axes.flatMap((a, i) => permutations([...axes.slice(0, i), ...axes.slice(i + 1)]).map((rest) => [a, ...rest]));
+}
+
 export function fitSamples(shape: readonly number[], expected: readonly number[] | undefined, name: string): { count: number; sampleShape: number[] } {
   if (shape.length === 0) throw usageError(`${name} holds a single number (a 0-d array); save an array of shape [N, ...sample shape]`);
   const matches = (s: readonly number[]) => expected !== undefined && s.length === expected.length && s.every((d, i) => expected[i] <= 0 || d === expected[i]);
@@ -138,8 +163,7 @@ export function fitSamples(shape: readonly number[], expected: readonly number[]
   else if (matches(shape)) fit = { count: 1, sampleShape: [...shape] };
   else {
     const want = expected.map((d) => (d > 0 ? String(d) : '?')).join(',');
-    const example = expected.every((d) => d > 0) ? ` (numpy: arr.reshape(-1, ${expected.join(', ')}))` : '';
-    throw usageError(`${name} has shape [${shape.join(',')}] but the model takes samples of shape [${want}]; save the inputs as [N,${want}]${example}`);
+    throw usageError(`${name} has shape [${shape.join(',')}] but the model takes samples of shape [${want}]; save the inputs as [N,${want}]${layoutHint(shape.slice(1), expected)}`);
   }
   if (fit.count === 0 || shapeSize(fit.sampleShape) === 0) throw usageError(`${name} holds no samples (shape [${shape.join(',')}]); give a non-empty array`);
   return fit;

@@ -35,7 +35,9 @@ export interface FaultListSummary {
   seed: number | string | null;
   modelSha256: string | null;
   errorModels: Record<string, string> | null;
+  /** Faults and layers of the whole list; `layers` may be a selection of them. */
   totalFaults: number;
+  totalLayers: number;
   layers: LayerSummary[];
 }
 
@@ -98,6 +100,7 @@ export function summarizeFaultList(list: FaultList, only?: readonly FaultListLay
     modelSha256: list.manifest?.modelSha256 ?? null,
     errorModels: list.manifest?.errorModels ?? null,
     totalFaults: list.totalFaults,
+    totalLayers: list.layers.length,
     layers: layers.map((l) => summarizeFaults(l, l.faults())),
   };
 }

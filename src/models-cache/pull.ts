@@ -54,6 +54,23 @@ export function checkModelSet(set: ModelSet, dir: string): { missing: string[]; 
   return { missing, mismatched };
 }
 
+/**
+ * The state of a set in the cache, as `models list` shows it and `models path` requires it:
+ * every file present and matching its pinned SHA-256, or not. One check for both commands, so
+ * `path` never hands out a folder that `list` calls modified.
+ */
+export interface ModelSetState {
+  state: 'not pulled' | 'ok' | 'incomplete or modified';
+  missing: string[];
+  mismatched: string[];
+}
+
+export function modelSetState(set: ModelSet, dir: string): ModelSetState {
+  if (!existsSync(dir)) return { state: 'not pulled', missing: set.files.map((f) => f.path), mismatched: [] };
+  const { missing, mismatched } = checkModelSet(set, dir);
+  return { state: missing.length + mismatched.length === 0 ? 'ok' : 'incomplete or modified', missing, mismatched };
+}
+
 function fileUrl(set: ModelSet, base: string, f: PinnedFile): string {
   return `${base.replace(/\/+$/, '')}/${set.upstreamPrefix}${f.path}`;
 }

@@ -31,10 +31,19 @@ export function validateProfile(value: unknown, path = 'profile'): Profile {
   if (typeof value.modelSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(value.modelSha256)) fail('"modelSha256"', 'a 64-digit hex SHA-256');
   if (!isCount(value.inputs)) fail('"inputs"', 'a whole number');
   if (!Array.isArray(value.layers)) fail('"layers"', 'an array');
+  // A layer (or an output tensor: ONNX gives each tensor one producer) listed twice can only
+  // come from a hand edit; later commands key layers by these names and would fail deep inside.
+  const names = new Set<string>();
+  const outputs = new Set<string>();
   (value.layers as unknown[]).forEach((l, i) => {
     const at = `layers[${i}]`;
     if (!isObject(l)) return fail(at, 'an object');
     for (const key of ['name', 'op', 'output'] as const) if (typeof l[key] !== 'string' || l[key] === '') fail(`${at}.${key}`, 'a non-empty string');
+    const { name, output } = l as { name: string; output: string };
+    if (names.has(name)) fail(`${at}.name`, `unique, but layer ${name} is listed twice`);
+    if (outputs.has(output)) fail(`${at}.output`, `unique, but output ${output} is listed twice`);
+    names.add(name);
+    outputs.add(output);
     if (l.errorModel !== null && typeof l.errorModel !== 'string') fail(`${at}.errorModel`, 'a string or null');
     if (!Array.isArray(l.shape) || !l.shape.every(isCount)) fail(`${at}.shape`, 'an array of whole numbers');
     for (const key of ['min', 'max', 'ms'] as const) if (l[key] !== null && !(typeof l[key] === 'number' && Number.isFinite(l[key]))) fail(`${at}.${key}`, 'a number or null');

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { dirname, basename, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runtimeError, usageError } from '../errors.js';
@@ -47,6 +47,24 @@ export function assertWritable(path: string, force: boolean, flagHint = '--force
     makeDirs(dir);
   } catch (err) {
     throw runtimeError(`cannot create output directory ${dir}: ${(err as Error).message}`);
+  }
+  // Found now, not after the work: the file is written (temp file, then rename) only at the end.
+  try {
+    accessSync(dir, fsConstants.W_OK | fsConstants.X_OK);
+  } catch {
+    throw runtimeError(`cannot write in ${dir} (permission denied); choose another output path or make the folder writable`);
+  }
+}
+
+/** True when paths a and b name the same file (the same path, or links to one file). */
+export function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false; // one of them does not exist yet: not the same file
   }
 }
 

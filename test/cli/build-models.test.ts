@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveNpy } from '../../src/data/index.js';
@@ -79,11 +79,22 @@ test('build-models: bad options are usage errors; an empty model is a runtime er
     assert.match(empty.stderr, /lower --min-class-count/);
     // a golden file missing from every batch, and a faulty folder that is not there: the error says which
     const noGolden = runCli(['build-models', root, '--golden', 'test/nope.npy', '--faulty', 'test', '-o', join(out, 'm.json')]);
-    assert.equal(noGolden.code, 1);
-    assert.match(noGolden.stderr, /6 rejected as golden-missing, e\.g\. no golden file .*nope\.npy/);
+    assert.equal(noGolden.code, 2);
+    assert.match(noGolden.stderr, /^classes: error: no batch folder of .* has the golden file test\/nope\.npy \(e\.g\. .*conv_1\/test\/nope\.npy does not exist\); check --golden/);
     const noFaulty = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'nope', '-o', join(out, 'm.json')]);
     assert.equal(noFaulty.code, 2);
     assert.match(noFaulty.stderr, /no batch of .* has corrupted tensors .* in nope\/<sub-folder>\/; check --faulty/);
     for (const r of [noGolden, noFaulty]) assert.equal(r.stderr.trim().split('\n').length, 1);
+    // the report may not take the model's place, --force or not
+    for (const force of [[], ['--force']]) {
+      const same = runCli([...base, '--report', join(out, '.', 'm.json'), ...force]);
+      assert.equal(same.code, 2);
+      assert.match(same.stderr, /^classes: error: --report .* is the same file as -o/);
+    }
+    // a golden file that is not a .npy: its path is said once
+    writeFileSync(join(root, 'conv_1', 'test', 'bad.npy'), 'not an array');
+    const bad = runCli([...base, '--golden', 'test/bad.npy', '--json']);
+    const path = join(root, 'conv_1', 'test', 'bad.npy');
+    assert.equal(bad.stderr.split(path).length - 1, 1, bad.stderr);
   });
 });

@@ -63,8 +63,14 @@ test('too few samples to see any pattern five times: exit 1 and say to raise --s
   try {
     const r = runCli(['characterize', '--ops', 'relu', '--samples', '3', '-o', dir]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /raise --samples/);
-    assert.equal(existsSync(join(dir, 'relu.json')), false);
+    assert.match(r.stderr, /^classes: error: too few corrupted outputs to build relu .*nothing was written; raise --samples/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    // nothing written (no README either), so the suggested rerun is not refused
+    assert.deepEqual(readdirSync(dir), []);
+    // one operator short in a set: still nothing, not a set with a README that lists a missing model
+    const mixed = runCli(['characterize', '--ops', 'bias_add,relu', '--samples', '3', '-o', dir]);
+    assert.equal(mixed.code, 1);
+    assert.deepEqual(readdirSync(dir), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from '../helpers.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, repoPath, runCli } from '../helpers.js';
 
 test('classes --help lists every command', () => {
   const r = runCli(['--help']);
@@ -38,4 +39,15 @@ test('no command at all prints the help and is a usage error', () => {
   const r = runCli([]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /Usage: classes/);
+});
+
+test('a reader that closes the pipe early (| head, | grep -q) ends --json output quietly, exit 0', () => {
+  const model = repoPath('campaigns', 'lenet5-mnist', 'model.onnx');
+  for (const args of [['models', 'list', '--json'], ['profile', model, '--json', '--all']]) {
+    // `true` exits without reading, long before classes writes: its write meets a closed pipe.
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((a) => JSON.stringify(a)).join(' ')} | true; echo "rc=\${PIPESTATUS[0]}" >&2`;
+    const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8' });
+    assert.doesNotMatch(r.stderr, /EPIPE|at .*\.js:\d+/, args.join(' '));
+    assert.match(r.stderr, /rc=0$/m, args.join(' '));
+  }
 });

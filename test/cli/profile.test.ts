@@ -94,6 +94,12 @@ test('bad inputs: one-line errors with the right exit code', () => {
   assertOneLineError(runCli(['profile', model, '--conv-strategy', 'winograd']), 2, '--conv-strategy');
   assertOneLineError(runCli(['profile', model, '--provider', 'tpu']), 2, '--provider');
   assertOneLineError(runCli(['profile', model, '--inputs', '0']), 2, '--inputs');
+
+  // -o naming the model itself, --force or not: the model stays
+  const copy = join(dir, 'copy.onnx');
+  writeFileSync(copy, readFileSync(model));
+  assertOneLineError(runCli(['profile', copy, '-o', copy, '--force']), 2, 'is the model itself');
+  assert.deepEqual(readFileSync(copy), readFileSync(model));
 });
 
 test('--provider cuda without the CUDA libraries fails at once, naming the install command', () => {

@@ -58,6 +58,17 @@ test('a sample shape that does not fit the model is a usage error with the fix',
     () => loadInputs({ path, expectedShape: [1, 28, 28] }),
     isUsageError(/flat\.npy has shape \[2,784\] but the model takes samples of shape \[1,28,28\].*reshape\(-1, 1, 28, 28\)/),
   );
+  // channels-last images for a channels-first model: a transpose, never a reshape (it would mix pixels up)
+  const nhwc = join(dir, 'nhwc.npy');
+  saveNpy(nhwc, { data: new Float32Array(2 * 32 * 32 * 3), shape: [2, 32, 32, 3] });
+  assert.throws(() => loadInputs({ path: nhwc, expectedShape: [3, 32, 32] }), isUsageError(/\[3,32,32\].*arr\.transpose\(0, 3, 1, 2\)(?!.*reshape\(-1)/));
+  const chw = join(dir, 'chw.npy');
+  saveNpy(chw, { data: new Float32Array(2 * 3 * 8 * 4), shape: [2, 3, 8, 4] });
+  assert.throws(() => loadInputs({ path: chw, expectedShape: [4, 3, 8] }), isUsageError(/arr\.transpose\(0, 3, 1, 2\)/));
+  // another size altogether: no recipe that would only hide the mistake
+  const other = join(dir, 'other.npy');
+  saveNpy(other, { data: new Float32Array(2 * 100), shape: [2, 100] });
+  assert.throws(() => loadInputs({ path: other, expectedShape: [1, 28, 28] }), isUsageError(/save the inputs as \[N,1,28,28\]$/));
 });
 
 test('labels are attached, limited with the inputs, and must match the sample count', () => {

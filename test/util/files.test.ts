@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDirs, readUserFile, removeStaleTemps } from '../../src/util/files.js';
@@ -62,4 +62,36 @@ test('temporary files of killed writers are removed; a live writer keeps its own
   writeFileSync(join(dir, other), 'x');
   assert.equal(removeStaleTemps(dir, ['summary.csv']), 0);
   assert.ok(existsSync(join(dir, other)));
+});
+
+test('an output folder that cannot be written is refused before any work, for every writing command', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'classes-files-'));
+  chmodSync(dir, 0o777);
+  const ro = join(dir, 'ro');
+  makeDirs(ro);
+  chmodSync(ro, 0o555);
+  // root writes anywhere: run the CLI as nobody where we are root
+  const asNobody = process.getuid?.() === 0;
+  if (asNobody && spawnSync('setpriv', ['--version']).status !== 0) {
+    t.skip('running as root without setpriv: cannot drop the rights that make any folder writable');
+    return;
+  }
+  const run = (args: string[]) => {
+    const cmd = [process.execPath, BIN, ...args];
+    const r = asNobody
+      ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...cmd], { encoding: 'utf8', cwd: dir })
+      : spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', cwd: dir });
+    return { code: r.status, stderr: r.stderr };
+  };
+  const relu = join(ROOT, 'error_models', 'relu.json');
+  const model = join(ROOT, 'campaigns', 'lenet5-mnist', 'model.onnx');
+  for (const args of [
+    ['gen-faults', '--error-model', relu, '--shape', '4,4,4', '--range', '0,1', '--count', '10', '-o', join(ro, 'f.tar')],
+    ['profile', model, '-o', join(ro, 'p.json')],
+  ]) {
+    const r = run(args);
+    assert.equal(r.code, 1, args[0]);
+    assert.match(r.stderr, /^classes: error: cannot write in .*ro \(permission denied\); choose another output path/, args[0]);
+    assert.equal(r.stderr.trim().split('\n').length, 1, args[0]);
+  }
 });

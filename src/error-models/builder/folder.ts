@@ -133,7 +133,9 @@ function readGolden(path: string, layout: FileLayout): Golden | { reason: 'golde
   try {
     array = loadNpy(path);
   } catch (err) {
-    return { reason: 'golden-unreadable', detail: `${path}: ${errorMessage(err)}` };
+    // loadNpy's messages usually name the file already.
+    const message = errorMessage(err);
+    return { reason: 'golden-unreadable', detail: message.includes(path) ? message : `${path}: ${message}` };
   }
   const shape = sampleShape(array, layout);
   if (typeof shape === 'string') {
@@ -147,6 +149,11 @@ export function buildErrorModelFromCampaign(root: string, opts: CampaignOptions)
   const layout = opts.layout ?? 'NCHW';
   const batches = listCampaign(root, opts.golden, opts.faulty, opts.limit);
   if (batches.length === 0) throw usageError(`campaign folder ${root} has no batch sub-folder; each batch is a folder holding ${opts.golden} and ${opts.faulty}/`);
+  // A golden path that no batch has is a wrong flag, not a damaged campaign.
+  if (batches.every((b) => !isFile(b.goldenPath))) {
+    const b = batches[0];
+    throw usageError(`no batch folder of ${root} has the golden file ${opts.golden} (e.g. ${b.goldenPath} does not exist); check --golden (a path relative to each batch folder)`);
+  }
   const builder = new ErrorModelBuilder(opts);
   const total = batches.reduce((a, b) => a + b.files.length, 0);
   let done = 0;
