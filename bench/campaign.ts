@@ -38,6 +38,7 @@ import { resnet64Inputs, resnet64Model, RESNET64_INPUT } from './models/resnet64
 import { EARLY_EXIT_MODES, type EarlyExitMode } from '../src/campaign/early-exit.js';
 import { WINDOW_MODES, type WindowMode } from '../src/campaign/window/setup.js';
 import { benchArgs } from './args.js';
+import { benchLayerSetup } from './lib/layer-setup.js';
 
 interface LayerBench {
   layer: string;
@@ -118,22 +119,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
     const list = Array.from({ length: faults }, (_, i) => src.fault(i));
     const packed = packFaults(list);
     const faultsMs = performance.now() - tf0;
-    const inj = await LayerInjector.create({
-      layerId: l,
-      suffix: g.suffix,
-      boundary: g.boundary,
-      scoresName: pm.scoresName,
-      classes: g.classes,
-      inputs: setup.inputs.count,
-      golden: g.golden,
-      goldenTop1: g.goldenTop1,
-      batch: g.batchDynamic ? 32 : 1,
-      padBatches: false,
-      classify: classifyOpts,
-      provider: 'cpu',
-      earlyExit: g.earlyExit,
-      windowed: g.windowed,
-    });
+    const inj = await LayerInjector.create(benchLayerSetup(l, g, { scoresName: pm.scoresName, inputs: setup.inputs.count, classify: classifyOpts }, { earlyExit: g.earlyExit, windowed: g.windowed }));
     const tr0 = performance.now();
     const r = await inj.runChunk(packed);
     const tr1 = performance.now();

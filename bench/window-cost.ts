@@ -29,6 +29,7 @@ import { releaseWindowSessions } from '../src/campaign/window/executor.js';
 import { loadErrorModelDir, type ErrorModelSet } from '../src/error-models/index.js';
 import { ROOT, referenceModelsDir } from '../test/helpers.js';
 import { benchArgs } from './args.js';
+import { benchLayerSetup } from './lib/layer-setup.js';
 
 interface GroupResult {
   rows: number;
@@ -109,23 +110,8 @@ export async function main(): Promise<void> {
         list.push({ indices: f.indices, values: f.values, rows, cols });
       }
     });
-    const injector = (windowed: boolean): Promise<LayerInjector> =>
-      LayerInjector.create({
-        layerId: l,
-        suffix: g.suffix,
-        boundary: g.boundary,
-        scoresName: pm.scoresName,
-        classes: g.classes,
-        inputs: setup.inputs.count,
-        golden: g.golden,
-        goldenTop1: g.goldenTop1,
-        batch: 32,
-        padBatches: false,
-        classify: { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance },
-        provider: 'cpu',
-        earlyExit: null,
-        windowed: windowed ? g.windowed : null,
-      });
+    const run = { scoresName: pm.scoresName, inputs: setup.inputs.count, classify: { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance } };
+    const injector = (windowed: boolean): Promise<LayerInjector> => LayerInjector.create(benchLayerSetup(l, g, run, { earlyExit: null, windowed: windowed ? g.windowed : null }));
     const windowedInj = await injector(true);
     const wholeInj = await injector(false);
     const layer: LayerResult = { layer: t.name, groups: [], chosenS: 0, bestS: 0, wholeS: 0 };
