@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { existsSync, realpathSync } from 'node:fs';
 import { usageError } from '../errors.js';
 import { openFaultList, type FaultList, type FaultListLayer } from '../faults/faultlist.js';
 import { summarizeFaultList, type FaultListSummary, type LayerSummary } from '../faults/faultlist-summary.js';
 import { encodeFaultsJsonl } from '../faults/jsonl.js';
 import type { Fault } from '../faults/types.js';
-import { assertWritable, writeFileAtomic } from '../util/files.js';
+import { assertWritable, sameFile, writeFileAtomic } from '../util/files.js';
 import { parseInteger, parseList } from './parse-args.js';
 import { printNotice } from './output.js';
 import { COLOR_KEY, writeFaultListHeatmaps } from '../viz/index.js';
@@ -40,21 +39,6 @@ function selectLayers(list: FaultList, names: string | undefined): FaultListLaye
     chosen.add(l);
   }
   return list.layers.filter((l) => chosen.has(l));
-}
-
-/**
- * Refuse an -o that is the input itself, even with --force: the input is read lazily while
- * the output is written, and a replaced input is lost. Real paths, so links and `./x` count.
- */
-function refuseSameFile(input: string, output: string): void {
-  if (!existsSync(output) || !existsSync(input)) return;
-  let same: boolean;
-  try {
-    same = realpathSync(output) === realpathSync(input);
-  } catch {
-    return; // unreadable paths are reported where they are opened
-  }
-  if (same) throw usageError(`-o ${output} is the fault list being read (${input}); give another output path`);
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -136,7 +120,8 @@ of each value class (zero, in_range, out_of_range, nan, flip). Formats: docs/fau
       if (opts.limit !== undefined && !opts.jsonl) throw usageError('--limit applies to --jsonl exports');
       const limit = opts.limit === undefined ? Infinity : parseInteger(opts.limit, '--limit');
       if (opts.output) {
-        refuseSameFile(file, opts.output);
+        // Even with --force: the input is read while the output is written, and would be lost.
+        if (sameFile(opts.output, file)) throw usageError(`-o ${opts.output} is the fault list being read (${file}); give another output path`);
         assertWritable(opts.output, opts.force);
       }
       const list = openFaultList(file);
