@@ -9,9 +9,9 @@
  * (without NaN values, which always run the whole suffix) are grouped by span the way the
  * runner groups them, and each group runs twice: every copy windowed, then every copy through
  * the whole suffix (alternated, the faster of two runs each). A layer's time is then counted
- * three ways: with the cost model's choice for each group, with the faster way for each group
- * (the best any rule deciding per span could do on this machine), and with every fault run
- * through the whole suffix. One thread; per-copy times, setup not counted.
+ * three ways: with the cost model's choice for each fault (at its group's mean time per copy),
+ * with the faster way for each group, and with every fault run through the whole suffix. One
+ * thread; per-copy times, setup not counted.
  */
 import { availableParallelism, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { completeSettings } from '../src/campaign/settings.js';
 import { planCampaign } from '../src/campaign/runner.js';
 import { goldenForLayer, prepareModel } from '../src/campaign/golden.js';
-import { LayerInjector, packFaults } from '../src/campaign/injector.js';
+import { LayerInjector, packFaults, spanGroupKey } from '../src/campaign/injector.js';
 import { GeneratedFaults } from '../src/campaign/fault-source.js';
 import { toShape3 } from '../src/campaign/targets.js';
 import { windowedRunPays } from '../src/campaign/window/plan.js';
@@ -51,12 +51,6 @@ interface LayerResult {
 
 const args = benchArgs();
 
-/** Spans grouped as the runner groups windowed copies: rows and columns rounded up to a power of two. */
-function bucket(n: number): number {
-  let b = 1;
-  while (b < n) b *= 2;
-  return b;
-}
 
 function errorModelSets(): { name: string; set: ErrorModelSet }[] {
   const sets = [{ name: 'shipped', set: loadErrorModelDir(join(ROOT, 'error_models')) }];
@@ -104,7 +98,7 @@ export async function main(): Promise<void> {
         const span = spanOfIndices(f.indices, 0, f.indices.length, H, W);
         const rows = spanSize(span.rows);
         const cols = spanSize(span.cols);
-        const key = bucket(rows) * (W + 1) + bucket(cols);
+        const key = spanGroupKey(rows, cols, W); // the runner's own grouping
         let list = groups.get(key);
         if (list === undefined) groups.set(key, (list = []));
         list.push({ indices: f.indices, values: f.values, rows, cols });

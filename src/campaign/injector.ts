@@ -83,6 +83,14 @@ function bucket(n: number): number {
   return b;
 }
 
+/**
+ * Copies share a windowed run with copies of about the same span (the window fits the largest):
+ * rows and columns rounded up to a power of two. W is the target's width.
+ */
+export function spanGroupKey(rows: number, cols: number, W: number): number {
+  return bucket(rows) * (W + 1) + bucket(cols);
+}
+
 /** The faults of one chunk, packed in flat arrays (cheap to send between threads). */
 export interface PackedFaults {
   count: number;
@@ -237,8 +245,7 @@ export class LayerInjector {
       windowed = w.always || windowedRunPays(w.plan, rows, cols);
       memo.set(key, windowed);
     }
-    // Copies share a run with copies of about the same span (the window fits the largest).
-    return { key: bucket(rows) * (W + 1) + bucket(cols), windowed };
+    return { key: spanGroupKey(rows, cols, W), windowed };
   }
 
   /** Outcomes of every fault of the chunk on every input. */

@@ -40,7 +40,8 @@ interface GenOpts {
  * patterns), and the encoded layers stay in memory until the file is written. Measured: 1e6
  * relu faults need 1.7 GB and 20 s, 1e6 conv_gemm faults 6.8 GB and 2.5 min, and 3e6 relu
  * faults already exhaust Node's default 4 GB heap. A larger count would run for minutes and
- * then crash, so it is refused up front.
+ * then crash, so it is refused up front. The file as a whole has its own limit (2 GiB, what the
+ * readers take: faults/faultlist.ts), checked layer by layer as it is built.
  */
 export const MAX_FAULTS_PER_LAYER = 1_000_000;
 

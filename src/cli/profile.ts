@@ -73,7 +73,9 @@ Examples:
       const imageOptions = imagePreprocessingFromFlags(flags);
       assertProviderAvailable(provider);
       if (flags.output !== undefined) {
+        // Even with --force: the profile would replace what it was measured from.
         if (sameFile(flags.output, modelPath)) throw usageError(`-o ${flags.output} is the model itself; write the profile to another file (e.g. profile.json)`);
+        if (flags.data !== undefined && sameFile(flags.output, flags.data)) throw usageError(`-o ${flags.output} is the --data file; write the profile to another file (e.g. profile.json)`);
         assertWritable(flags.output, flags.force);
       }
 

@@ -125,11 +125,6 @@ function loadImages(spec: InputSpec, path: string): LoadedInputs {
 }
 
 /**
- * Split an array shape into a sample count and a per-sample shape that must equal the model's:
- * [N, ...expected] or just [...expected] (one sample). Dimensions <= 0 of `expected` are
- * symbolic and match any size.
- */
-/**
  * How to turn samples of shape `got` into `want`, when that is clear. The same dims in another
  * order (channels-last images for a channels-first model) need a transpose: a reshape would
  * keep the numbers in memory order and silently mix pixels and channels up.
@@ -141,19 +136,24 @@ function layoutHint(got: readonly number[], want: readonly number[]): string {
     // Flattened samples of the right size: a reshape is right if they were flattened in this order.
     return size(got) === size(want) ? ` (numpy: arr.reshape(-1, ${want.join(', ')}) if each sample was flattened from [${want.join(',')}])` : '';
   }
-  const axes = [...got.keys()];
-  // Channels-last to channels-first first: with equal H and W it is the likely one.
-  const candidates = got.length === 3 ? [[2, 0, 1], ...permutations(axes)] : permutations(axes);
-  const perm = candidates.find((p) => p.some((a, i) => a !== i) && p.every((a, i) => got[a] === want[i]));
-  if (perm !== undefined) return ` (numpy: arr.transpose(0, ${perm.map((a) => a + 1).join(', ')}) if the axes are in another order; a reshape would mix the values up)`;
-  return '';
+  // Each wanted dim from the first unused axis of that size: channels-last [H, W, C] for
+  // [C, H, W] gives (2, 0, 1) even with H = W.
+  const used = new Set<number>();
+  const perm: number[] = [];
+  for (const d of want) {
+    const a = got.findIndex((g, k) => g === d && !used.has(k));
+    if (a < 0) return '';
+    used.add(a);
+    perm.push(a);
+  }
+  return ` (numpy: arr.transpose(0, ${perm.map((a) => a + 1).join(', ')}) if the axes are in another order; a reshape would mix the values up)`;
 }
 
-function permutations(axes: readonly number[]): number[][] {
-  if (axes.length <= 1) return [[...axes]];
-  return axes.flatMap((a, i) => permutations([...axes.slice(0, i), ...axes.slice(i + 1)]).map((rest) => [a, ...rest]));
-}
-
+/**
+ * Split an array shape into a sample count and a per-sample shape that must equal the model's:
+ * [N, ...expected] or just [...expected] (one sample). Dimensions <= 0 of `expected` are
+ * symbolic and match any size.
+ */
 export function fitSamples(shape: readonly number[], expected: readonly number[] | undefined, name: string): { count: number; sampleShape: number[] } {
   if (shape.length === 0) throw usageError(`${name} holds a single number (a 0-d array); save an array of shape [N, ...sample shape]`);
   const matches = (s: readonly number[]) => expected !== undefined && s.length === expected.length && s.every((d, i) => expected[i] <= 0 || d === expected[i]);

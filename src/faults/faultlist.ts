@@ -6,7 +6,7 @@
 import { extname } from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
 import { FaultArchiveBuilder, openFaultArchive, type FaultArchiveInfo, type FaultArchiveManifest, type FaultLayerSpec, type LayerFaults } from './archive/index.js';
-import { encodeFaultsJsonl, readFaultsJsonl } from './jsonl.js';
+import { encodeFaultsJsonlChunks, readFaultsJsonl } from './jsonl.js';
 import { assertWritable, writeFileAtomic } from '../util/files.js';
 import type { Fault, Shape3, ValueRange } from './types.js';
 
@@ -121,6 +121,12 @@ export interface WrittenFaultList {
 }
 
 /**
+ * Largest fault list written: the readers load a list whole (Node reads at most 2 GiB into one
+ * buffer), so a larger one could be written but never used.
+ */
+export const MAX_FAULT_LIST_BYTES = 2 * 2 ** 30 - 2 ** 26;
+
+/**
  * Writes a fault list layer by layer, as `.tar` or `.jsonl` by the file name. Each layer is
  * encoded when added (the caller may then drop its faults); `finish` writes the file
  * atomically. The constructor refuses an existing file without `force`, before any work.
@@ -133,11 +139,12 @@ export class FaultListWriter {
   private layers = 0;
   private total = 0;
   private dense = 0;
+  private bytes = 0;
 
   constructor(
     readonly path: string,
     info: FaultArchiveInfo,
-    private readonly opts: { force?: boolean } = {},
+    private readonly opts: { force?: boolean; maxBytes?: number } = {},
   ) {
     this.format = faultListFormat(path, 'output');
     assertWritable(path, opts.force ?? false);
@@ -145,11 +152,27 @@ export class FaultListWriter {
   }
 
   addLayer(spec: FaultLayerSpec, faults: readonly Fault[]): void {
-    if (this.archive) this.archive.addLayer(spec, faults);
-    else this.jsonl.push(encodeFaultsJsonl(faults));
+    if (this.archive) this.countBytes(this.archive.addLayer(spec, faults).bytes, spec);
+    else {
+      for (const chunk of encodeFaultsJsonlChunks(faults)) {
+        this.countBytes(chunk.length, spec);
+        this.jsonl.push(chunk);
+      }
+    }
     this.layers++;
     this.total += faults.length;
     this.dense += faults.length * spec.shape.c * spec.shape.h * spec.shape.w;
+  }
+
+  /** Refuse a list larger than the readers take, before it is written (or crashes a Buffer). */
+  private countBytes(n: number, spec: FaultLayerSpec): void {
+    this.bytes += n;
+    if (this.bytes > (this.opts.maxBytes ?? MAX_FAULT_LIST_BYTES)) {
+      throw usageError(
+        `the fault list ${this.path} would be over 2 GiB at layer ${spec.name}, more than classes reads back; ` +
+          `generate fewer faults per layer, or one list per group of layers (--layers)${this.format === 'jsonl' ? ', or a .tar (about 10 times smaller)' : ''}`,
+      );
+    }
   }
 
   finish(): WrittenFaultList {

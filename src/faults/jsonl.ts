@@ -10,19 +10,22 @@ import type { Fault } from './types.js';
 
 const LINES_PER_CHUNK = 4096;
 
-/** The faults as JSONL bytes, one line each, every line ending in "\n". */
-export function encodeFaultsJsonl(faults: Iterable<Fault>): Uint8Array {
-  const chunks: Buffer[] = [];
+/** The faults as JSONL bytes, one line each, every line ending in "\n", a few thousand lines per chunk. */
+export function* encodeFaultsJsonlChunks(faults: Iterable<Fault>): Generator<Buffer> {
   let lines: string[] = [];
   for (const f of faults) {
     lines.push(faultToJsonLine(f));
     if (lines.length === LINES_PER_CHUNK) {
-      chunks.push(Buffer.from(lines.join('\n') + '\n', 'utf8'));
+      yield Buffer.from(lines.join('\n') + '\n', 'utf8');
       lines = [];
     }
   }
-  if (lines.length) chunks.push(Buffer.from(lines.join('\n') + '\n', 'utf8'));
-  return Buffer.concat(chunks);
+  if (lines.length) yield Buffer.from(lines.join('\n') + '\n', 'utf8');
+}
+
+/** The faults as JSONL bytes, one line each, every line ending in "\n". */
+export function encodeFaultsJsonl(faults: Iterable<Fault>): Uint8Array {
+  return Buffer.concat([...encodeFaultsJsonlChunks(faults)]);
 }
 
 export function writeFaultsJsonl(path: string, faults: Iterable<Fault>, opts: { force?: boolean } = {}): void {

@@ -1,4 +1,4 @@
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, realpathSync, readdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { dirname, basename, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runtimeError, usageError } from '../errors.js';
@@ -51,12 +51,16 @@ export function assertWritable(path: string, force: boolean, flagHint = '--force
   // Found now, not after the work: the file is written (temp file, then rename) only at the end.
   try {
     accessSync(dir, fsConstants.W_OK | fsConstants.X_OK);
-  } catch {
-    throw runtimeError(`cannot write in ${dir} (permission denied); choose another output path or make the folder writable`);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'EROFS' ? 'a read-only file system' : 'permission denied';
+    throw runtimeError(`cannot write in ${dir} (${why}); choose another output path or make the folder writable`);
   }
 }
 
-/** True when paths a and b name the same file (the same path, or links to one file). */
+/**
+ * True when paths a and b name the same file: the same path, links to one file, or (for files
+ * not written yet) the same name in one folder reached through different links.
+ */
 export function sameFile(a: string, b: string): boolean {
   if (resolve(a) === resolve(b)) return true;
   try {
@@ -64,7 +68,16 @@ export function sameFile(a: string, b: string): boolean {
     const sb = statSync(b);
     return sa.dev === sb.dev && sa.ino === sb.ino;
   } catch {
-    return false; // one of them does not exist yet: not the same file
+    return canonicalPath(a) === canonicalPath(b);
+  }
+}
+
+/** The real path of p's folder joined with p's name; resolve(p) where the folder does not exist. */
+function canonicalPath(p: string): string {
+  try {
+    return join(realpathSync(dirname(resolve(p))), basename(p));
+  } catch {
+    return resolve(p);
   }
 }
 

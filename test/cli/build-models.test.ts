@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveNpy } from '../../src/data/index.js';
@@ -91,6 +91,19 @@ test('build-models: bad options are usage errors; an empty model is a runtime er
       assert.equal(same.code, 2);
       assert.match(same.stderr, /^classes: error: --report .* is the same file as -o/);
     }
+    // ... also when it names a folder reached through a link to the model's folder
+    mkdirSync(join(out, 'real'));
+    symlinkSync('real', join(out, 'alias'));
+    const linked = runCli([...base.slice(0, -2), '-o', join(out, 'real', 'm.json'), '--report', join(out, 'alias', 'm.json')]);
+    assert.equal(linked.code, 2, linked.stderr);
+    assert.match(linked.stderr, /is the same file as -o/);
+    // a stray folder without faults that happens to hold the golden path does not turn a wrong --golden into a damaged campaign
+    mkdirSync(join(root, 'stray', 'test'), { recursive: true });
+    writeFileSync(join(root, 'stray', 'test', 'nope.npy'), 'x');
+    const stray = runCli(['build-models', root, '--golden', 'test/nope.npy', '--faulty', 'test', '-o', join(out, 'm.json')]);
+    assert.equal(stray.code, 2, stray.stderr);
+    assert.match(stray.stderr, /has the golden file test\/nope\.npy/);
+    rmSync(join(root, 'stray'), { recursive: true });
     // a golden file that is not a .npy: its path is said once
     writeFileSync(join(root, 'conv_1', 'test', 'bad.npy'), 'not an array');
     const bad = runCli([...base, '--golden', 'test/bad.npy', '--json']);

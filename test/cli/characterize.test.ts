@@ -67,10 +67,15 @@ test('too few samples to see any pattern five times: exit 1 and say to raise --s
     assert.equal(r.stderr.trim().split('\n').length, 1);
     // nothing written (no README either), so the suggested rerun is not refused
     assert.deepEqual(readdirSync(dir), []);
-    // one operator short in a set: still nothing, not a set with a README that lists a missing model
-    const mixed = runCli(['characterize', '--ops', 'bias_add,relu', '--samples', '3', '-o', dir]);
+    // one operator short in a set (relu builds from 20 samples, bias_add does not): still nothing,
+    // not a set whose README describes a model that is missing
+    const mixed = runCli(['characterize', '--ops', 'bias_add,relu', '--samples', '20', '-o', dir]);
     assert.equal(mixed.code, 1);
+    assert.match(mixed.stderr, /too few corrupted outputs to build bias_add \(/);
     assert.deepEqual(readdirSync(dir), []);
+    // the same relu alone builds: the rule is all or nothing, not that nothing builds
+    assert.equal(runCli(['characterize', '--ops', 'relu', '--samples', '20', '-o', dir]).code, 0);
+    assert.deepEqual(readdirSync(dir).sort(), ['README.md', 'relu.json']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -100,6 +100,11 @@ test('bad inputs: one-line errors with the right exit code', () => {
   writeFileSync(copy, readFileSync(model));
   assertOneLineError(runCli(['profile', copy, '-o', copy, '--force']), 2, 'is the model itself');
   assert.deepEqual(readFileSync(copy), readFileSync(model));
+  // or the input data
+  const inputs = join(dir, 'inputs-copy.npy');
+  writeFileSync(inputs, readFileSync(data));
+  assertOneLineError(runCli(['profile', model, '--data', inputs, '-o', inputs, '--force']), 2, 'is the --data file');
+  assert.deepEqual(readFileSync(inputs), readFileSync(data));
 });
 
 test('--provider cuda without the CUDA libraries fails at once, naming the install command', () => {

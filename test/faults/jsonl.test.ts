@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFaultsJsonl, parseFaultsJsonl, readFaultsJsonl, writeFaultsJsonl } from '../../src/faults/jsonl.js';
 import { float32ToJson } from '../../src/faults/json-values.js';
-import { openFaultList } from '../../src/faults/faultlist.js';
+import { FaultListWriter, openFaultList } from '../../src/faults/faultlist.js';
 import { writeFaultArchive } from '../../src/faults/archive/index.js';
 import { ClassesError } from '../../src/errors.js';
 import { makeFault, plain, variedFaults } from './archive-fixtures.js';
@@ -102,4 +102,16 @@ test('openFaultList reads .jsonl and .tar alike, grouped by layer in ascending f
   assert.throws(() => openFaultList(join(dir, 'f.csv')), (e: unknown) => e instanceof ClassesError && e.exitCode === 2 && /\.tar.*\.jsonl/.test(e.message));
   writeFileSync(join(dir, 'two.jsonl'), `${GOOD}\n${GOOD.replace('"o"', '"p"').replace('"index":0', '"index":1')}\n`);
   assert.throws(() => openFaultList(join(dir, 'two.jsonl')), /two output tensors/);
+});
+
+test('a fault list larger than the readers take is refused while it is built, with nothing written', () => {
+  const dir = tmp();
+  const faults = variedFaults();
+  const spec = { name: 'conv1', output: 'conv1_out', shape: { c: 16, h: 32, w: 32 }, range: { min: -1, max: 1 }, errorModel: 'x' };
+  for (const file of ['f.jsonl', 'f.tar']) {
+    // the limit made small: 2 GiB of faults would not fit a test
+    const w = new FaultListWriter(join(dir, file), { seed: 1, modelSha256: null, errorModels: { x: '0'.repeat(64) } }, { maxBytes: 64 });
+    assert.throws(() => w.addLayer(spec, faults), (err: unknown) => err instanceof ClassesError && err.exitCode === 2 && /would be over 2 GiB at layer conv1, more than classes reads back; generate fewer faults/.test(err.message));
+  }
+  assert.deepEqual(readdirSync(dir), []);
 });

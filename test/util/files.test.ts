@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeDirs, readUserFile, removeStaleTemps } from '../../src/util/files.js';
+import { makeDirs, readUserFile, removeStaleTemps, sameFile } from '../../src/util/files.js';
 import { BIN, ROOT } from '../helpers.js';
 
 test('makeDirs makes every missing level, and accepts a folder that exists', () => {
@@ -94,4 +94,21 @@ test('an output folder that cannot be written is refused before any work, for ev
     assert.match(r.stderr, /^classes: error: cannot write in .*ro \(permission denied\); choose another output path/, args[0]);
     assert.equal(r.stderr.trim().split('\n').length, 1, args[0]);
   }
+});
+
+test('sameFile: one path, links to one file, and a file not written yet reached through a linked folder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'classes-files-'));
+  makeDirs(join(dir, 'a'));
+  symlinkSync('a', join(dir, 'b'));
+  // not written yet: the same name in the same folder, one path through the link
+  assert.equal(sameFile(join(dir, 'a', 'm.json'), join(dir, 'b', 'm.json')), true);
+  assert.equal(sameFile(join(dir, 'a', 'm.json'), join(dir, 'a', '.', 'm.json')), true);
+  assert.equal(sameFile(join(dir, 'a', 'm.json'), join(dir, 'a', 'r.json')), false);
+  // written: a link to the file is the file
+  writeFileSync(join(dir, 'a', 'm.json'), '{}');
+  symlinkSync(join(dir, 'a', 'm.json'), join(dir, 'link.json'));
+  assert.equal(sameFile(join(dir, 'link.json'), join(dir, 'b', 'm.json')), true);
+  // a folder that does not exist: compared as paths
+  assert.equal(sameFile(join(dir, 'x', 'm.json'), join(dir, 'x', 'm.json')), true);
+  assert.equal(sameFile(join(dir, 'x', 'm.json'), join(dir, 'y', 'm.json')), false);
 });

@@ -149,9 +149,12 @@ export function buildErrorModelFromCampaign(root: string, opts: CampaignOptions)
   const layout = opts.layout ?? 'NCHW';
   const batches = listCampaign(root, opts.golden, opts.faulty, opts.limit);
   if (batches.length === 0) throw usageError(`campaign folder ${root} has no batch sub-folder; each batch is a folder holding ${opts.golden} and ${opts.faulty}/`);
-  // A golden path that no batch has is a wrong flag, not a damaged campaign.
-  if (batches.every((b) => !isFile(b.goldenPath))) {
-    const b = batches[0];
+  // A golden path that no batch with faults has is a wrong flag, not a damaged campaign (a stray
+  // folder without faults does not count either way).
+  const withFaults = batches.filter((b) => b.files.length > 0);
+  const judged = withFaults.length > 0 ? withFaults : batches;
+  if (judged.every((b) => !isFile(b.goldenPath))) {
+    const b = judged[0];
     throw usageError(`no batch folder of ${root} has the golden file ${opts.golden} (e.g. ${b.goldenPath} does not exist); check --golden (a path relative to each batch folder)`);
   }
   const builder = new ErrorModelBuilder(opts);
