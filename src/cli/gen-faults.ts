@@ -12,7 +12,7 @@ import { defaultErrorModelsDir } from '../util/package-root.js';
 import { readProfile } from '../profile/index.js';
 import { sha256Hex } from '../util/hash.js';
 import { printNotice, printWarning } from './output.js';
-import { parseInteger, parseList, parseRange, parseShape } from './parse-args.js';
+import { parseInteger, parseLayerNames, parseRange, parseShape } from './parse-args.js';
 
 interface GenOpts {
   output?: string;
@@ -101,9 +101,7 @@ function modelJobs(modelPath: string, opts: GenOpts, cmd: Command): { info: Omit
   if (profile.modelSha256 !== modelSha) {
     throw usageError(`${opts.profile} was made for another model (its model sha256 differs from ${modelPath}); run classes profile again`);
   }
-  const wanted = opts.layers === undefined ? undefined : parseList(opts.layers);
-  // `--layers ''` or `--layers ,,` names nothing; taking every layer instead would ignore it.
-  if (wanted !== undefined && wanted.length === 0) throw usageError('--layers is empty; give comma-separated layer names (node or output names)');
+  const wanted = parseLayerNames(opts.layers, '--layers');
   const specs = new Map<string, FaultLayerSpec>();
   const layers = selectProfiledLayers(profile.layers, wanted).filter((l) => {
     try {

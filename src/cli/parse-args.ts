@@ -41,3 +41,15 @@ export function parseList(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
+
+/**
+ * Layer names of a flag (`--layers a,b`), or undefined when it is not given. A value naming
+ * nothing (`''`, `,,`) is refused: taking every layer, or none, would ignore it.
+ */
+export function parseLayerNames(text: string | undefined, flag: string): string[] | undefined {
+  if (text === undefined) return undefined;
+  const names = parseList(text);
+  if (names.length === 0) throw usageError(`${flag} is empty; give comma-separated layer names (node or output names)`);
+  return names;
+}
+

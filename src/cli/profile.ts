@@ -8,6 +8,7 @@ import { imagePreprocessingFromFlags, loadInputs } from '../data/index.js';
 import { addImageFlags, type ImageFlags } from './image-flags.js';
 import { formatProfileTable, modelSampleShape, profileModel, profileToJson } from '../profile/index.js';
 import { out, printNotice, printWarning } from './output.js';
+import { parseLayerNames } from './parse-args.js';
 
 interface ProfileFlags extends ImageFlags {
   data?: string;
@@ -68,8 +69,7 @@ Examples:
       const provider = parseProvider(flags.provider);
       const limit = flags.inputs === undefined ? undefined : parseCount(flags.inputs, '--inputs');
       if (!/^\d+$/.test(flags.seed.trim())) throw usageError(`--seed ${flags.seed}: expected a whole number`);
-      const layers = flags.layers === undefined ? undefined : flags.layers.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      if (layers !== undefined && layers.length === 0) throw usageError('--layers is empty; give comma-separated layer names');
+      const layers = parseLayerNames(flags.layers, '--layers');
       const imageOptions = imagePreprocessingFromFlags(flags);
       assertProviderAvailable(provider);
       if (flags.output !== undefined) {

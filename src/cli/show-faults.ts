@@ -5,7 +5,8 @@ import { summarizeFaultList, type FaultListSummary, type LayerSummary } from '..
 import { encodeFaultsJsonl } from '../faults/jsonl.js';
 import type { Fault } from '../faults/types.js';
 import { assertWritable, sameFile, writeFileAtomic } from '../util/files.js';
-import { parseInteger, parseList } from './parse-args.js';
+import { parseInteger, parseLayerNames } from './parse-args.js';
+import { selectNamedLayers } from '../util/layer-names.js';
 import { printNotice } from './output.js';
 import { COLOR_KEY, writeFaultListHeatmaps } from '../viz/index.js';
 
@@ -19,26 +20,11 @@ interface ShowOpts {
   png?: string;
 }
 
-/**
- * The layers named in `names` (node or output names), each once and in the order of the list,
- * as gen-faults --layers selects them: a layer named twice, or by its node and its output
- * name, would otherwise be exported twice, and the export could not be read back.
- */
+/** The layers `--layer` names, each once, in list order; all of them without the flag. */
 function selectLayers(list: FaultList, names: string | undefined): FaultListLayer[] {
-  if (names === undefined) return list.layers;
-  const wanted = parseList(names);
-  // `--layer ''` or `--layer ,,` names nothing; showing every layer instead would ignore it.
-  if (wanted.length === 0) throw usageError('--layer is empty; give comma-separated layer names (node or output names)');
-  const chosen = new Set<FaultListLayer>();
-  for (const n of wanted) {
-    const l = list.layer(n);
-    if (!l) {
-      const known = list.layers.map((x) => x.name);
-      throw usageError(`--layer ${n}: ${list.path} has no such layer (it has: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''})`);
-    }
-    chosen.add(l);
-  }
-  return list.layers.filter((l) => chosen.has(l));
+  const wanted = parseLayerNames(names, '--layer');
+  if (wanted === undefined) return list.layers;
+  return selectNamedLayers(list.layers, wanted, (name, known) => `--layer ${name}: ${list.path} has no such layer (it has: ${known})`);
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;

@@ -4,6 +4,7 @@
  * or are given directly (a synthetic layer).
  */
 import { usageError } from '../errors.js';
+import { selectNamedLayers } from '../util/layer-names.js';
 import type { ErrorModel } from '../error-models/index.js';
 import type { FaultLayerSpec, LayerFaults } from './archive/index.js';
 import { iterateFaults } from './generator.js';
@@ -33,17 +34,10 @@ export interface LayerJob {
  */
 export function selectProfiledLayers(layers: readonly ProfiledLayer[], wanted?: readonly string[]): ProfiledLayer[] {
   if (!wanted || wanted.length === 0) return layers.filter((l) => l.errorModel);
-  const chosen = new Set<ProfiledLayer>();
-  for (const name of wanted) {
-    const l = layers.find((x) => x.name === name) ?? layers.find((x) => x.output === name);
-    if (!l) {
-      const known = layers.map((x) => x.name);
-      throw usageError(`--layers: ${name} is not a profiled layer (known: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''})`);
-    }
-    if (!l.errorModel) throw usageError(`--layers: ${name} has no error model (its operator is not injectable)`);
-    chosen.add(l);
-  }
-  return layers.filter((l) => chosen.has(l));
+  const chosen = selectNamedLayers(layers, wanted, (name, known) => `--layers: ${name} is not a profiled layer (known: ${known})`);
+  const bare = chosen.find((l) => !l.errorModel);
+  if (bare !== undefined) throw usageError(`--layers: ${bare.name} has no error model (its operator is not injectable)`);
+  return chosen;
 }
 
 /**
