@@ -35,8 +35,6 @@ export interface FaultList {
   manifest: FaultArchiveManifest | null;
   layers: FaultListLayer[];
   totalFaults: number;
-  /** A layer by node name or output tensor name. */
-  layer(name: string): FaultListLayer | undefined;
 }
 
 /** Format from the file name: `.tar` or `.jsonl`; anything else is a usage error. */
@@ -48,16 +46,12 @@ export function faultListFormat(path: string, flag = 'the fault list'): FaultLis
 }
 
 function makeList(path: string, format: FaultListFormat, manifest: FaultArchiveManifest | null, layers: FaultListLayer[]): FaultList {
-  const byName = new Map<string, FaultListLayer>();
-  for (const l of layers) byName.set(l.name, l);
-  for (const l of layers) if (!byName.has(l.output)) byName.set(l.output, l);
   return {
     path,
     format,
     manifest,
     layers,
     totalFaults: layers.reduce((s, l) => s + l.count, 0),
-    layer: (name) => byName.get(name),
   };
 }
 
