@@ -113,6 +113,21 @@ test('plan: the residual model runs in segments (a Conv with its BatchNormalizat
   // and a wider span never costs less
   const costs = [1, 2, 4, 8, 16, 32].map((n) => windowCosts(windowWork(stem.plan, n, n)).windowed);
   assert.deepEqual(costs, [...costs].sort((a, b) => a - b));
+  // a residual segment adds on channels-last: its skip input goes in as it comes, and only the
+  // Conv's crop and result are transposed (ONNX Runtime folds both into its NCHWc reorders)
+  const nodesOf = (m: Uint8Array) => decodeModel(m).graph!.node;
+  const residual = nodesOf(stem.plan.nodes[2].model);
+  assert.deepEqual(residual.map((n) => n.opType), ['Transpose', 'Conv', 'BatchNormalization', 'Transpose', 'Add', 'Relu']);
+  const add = residual.find((n) => n.opType === 'Add')!;
+  assert.deepEqual(add.input, ['/block1/bn2/BatchNormalization_output_0:nhwc', '/Relu_output_0:nhwc']);
+  assert.deepEqual(residual[residual.length - 1].output, ['/block1/Relu_1_output_0:nhwc']);
+  // a Conv, BatchNormalization and Relu keep their Relu before the transpose out (fused into the Conv)
+  assert.deepEqual(nodesOf(stem.plan.nodes[1].model).map((n) => n.opType), ['Transpose', 'Conv', 'BatchNormalization', 'Relu', 'Transpose']);
+  // BatchNormalization needs [C, H, W]; an Add and Relu alone need no transpose at all
+  assert.deepEqual(nodesOf(stem.plan.nodes[0].model).map((n) => n.opType), ['Transpose', 'BatchNormalization', 'Relu', 'Transpose']);
+  const bn2 = plan('/block1/bn2/BatchNormalization_output_0');
+  assert.ok('plan' in bn2);
+  assert.deepEqual(nodesOf(bn2.plan.nodes[0].model).map((n) => n.opType), ['Add', 'Relu']);
   // after the last block a global pooling comes first: nothing to window
   const late = plan('/block3/Relu_1_output_0');
   assert.ok('refused' in late && /GlobalAveragePool/.test(late.refused));
@@ -242,6 +257,50 @@ test('windowed runs of SAME-padded, dilated, strided and padded pooling nodes eq
   assert.equal(ran, 80);
   await windowedEqualsWhole(pm, inputs, 'u', 40);
   await windowedEqualsWhole(pm, inputs, 'd', 40);
+  await releaseWindowSessions();
+});
+
+/**
+ * A residual block whose Add is followed by a scalar Mul and a Relu, with a per-channel Mul
+ * before it: the Add, scalar Mul and Relu can run channels-last, the per-channel Mul cannot.
+ */
+function channelsLastModel(): Uint8Array {
+  const w = randomWeights('channels-last-model');
+  return encodeModel(
+    makeModel({
+      nodes: [
+        makeNode('Conv', ['x', 'w0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('Relu', ['t'], ['r']),
+        makeNode('Conv', ['r', 'w1'], ['a'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('Relu', ['a'], ['b']),
+        makeNode('Conv', ['b', 'w2'], ['c'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('Mul', ['c', 'scale'], ['m']),
+        makeNode('Add', ['m', 'r'], ['s']),
+        makeNode('Mul', ['s', 'half'], ['h']),
+        makeNode('Relu', ['h'], ['o']),
+        makeNode('GlobalAveragePool', ['o'], ['g']),
+        makeNode('Flatten', ['g'], ['f']),
+        makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+      ],
+      inputs: [makeValueInfo('x', 1, ['N', 3, 9, 10])],
+      outputs: [makeValueInfo('logits', 1, ['N', 3])],
+      initializers: [w('w0', [4, 3, 3, 3]), w('w1', [4, 4, 3, 3]), w('w2', [4, 4, 3, 3]), makeFloatTensor('scale', [4, 1, 1], [0.5, -1, 2, 0.25]), makeFloatTensor('half', [], [0.5]), w('fc', [3, 4])],
+    }),
+  );
+}
+
+test('element-wise nodes after a residual Add run channels-last; a per-channel Mul stays before the transpose; scores unchanged', async () => {
+  const { pm, inputs } = await builtModel('channels-last', channelsLastModel(), 3, [3, 9, 10]);
+  const g = await goldenForLayer(pm, 't', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(g.windowed, String(g.windowRefused));
+  const ops = (k: number) => decodeModel(g.windowed!.plan.nodes[k].model).graph!.node.map((n) => n.opType);
+  assert.deepEqual(ops(0), ['Relu']);
+  assert.deepEqual(ops(1), ['Transpose', 'Conv', 'Relu', 'Transpose']);
+  assert.deepEqual(ops(2), ['Transpose', 'Conv', 'Mul', 'Transpose', 'Add', 'Mul', 'Relu']);
+  // the windowed graph computes what the model computes: its golden scores are the suffix's
+  const C = g.windowed.classes;
+  for (let k = 0; k < inputs.count * C; k++) assert.ok(Math.abs(g.windowed.scores[k] - g.golden[k]) <= 1e-5, `score ${k}`);
+  await windowedEqualsWhole(pm, inputs, 't', 40);
   await releaseWindowSessions();
 });
 

@@ -187,20 +187,68 @@ function constantBroadcastsOverSpace(t: TensorProto, opType: string): boolean {
 }
 
 /**
+ * Element-wise operators whose result at a position depends only on the inputs at that position,
+ * whatever the layout, as long as every other input has the same shape or is a single value
+ * (not BatchNormalization or PRelu: their per-channel constants broadcast along axis 1).
+ */
+const LAYOUT_FREE = new Set([...ELEMENTWISE].filter((op) => op !== 'BatchNormalization' && op !== 'PRelu'));
+
+/**
+ * Where a segment's nodes can go on channels-last: the first of its trailing nodes that are all
+ * layout-free (with single-value constants only), counted from the first node, when it is
+ * element-wise, or else from the first node that reads another feed (a residual Add's skip
+ * input); `members.length` when there is none. Those nodes then read the channels-last feeds as
+ * they come and give the output as it is wanted, which spares a Transpose of the skip input and
+ * one of the output (ONNX Runtime turns the Transpose before them into its NCHWc reorder's
+ * channels-last output). Starting at a lone Relu instead would undo its fusion into the Conv.
+ */
+function channelsLastFrom(members: readonly NodeInfo[], feeds: ReadonlySet<string>, constants: ReadonlyMap<string, TensorProto>): number {
+  const layoutFree = (n: NodeInfo): boolean =>
+    LAYOUT_FREE.has(n.opType) &&
+    n.inputs.every((i) => {
+      const t = constants.get(i);
+      return t === undefined || tensorDims(t).every((d) => d === 1);
+    });
+  let from = members.length;
+  while (from > 0 && layoutFree(members[from - 1])) from--;
+  if (from === 0) return 0;
+  for (let k = Math.max(from, 1); k < members.length; k++) {
+    const chain = members[k - 1].outputs[0];
+    if (members[k].inputs.some((i) => i !== chain && feeds.has(i))) return k;
+  }
+  return members.length;
+}
+
+/**
  * The model of a segment over crops: its nodes (the first one's padding made explicit), its
  * feeds as inputs with symbolic rows and columns, its last node's output as the only output.
  */
 function segmentModel(suffix: ModelProto, members: readonly NodeInfo[], firstAttrs: AttributeProto[], feeds: { name: string; dims: number[] }[], constants: TensorProto[], output: { name: string; dims: number[] }): Uint8Array {
   const copy = copyModel(suffix);
   const g = copy.graph!;
+  const feedNames = new Set(feeds.map((f) => f.name));
+  const cl = channelsLastFrom(members, feedNames, new Map(constants.map((t) => [t.name, t])));
+  // Tensors the channels-last nodes read or make go by their channels-last names.
+  const renamed = new Set<string>(members.slice(cl).flatMap((n) => n.outputs));
+  const clName = (t: string): string => (renamed.has(t) || (cl < members.length && (feedNames.has(t) || (cl > 0 && t === members[cl - 1].outputs[0]))) ? nhwcName(t) : t);
   const nodes = members.map((n, k) => {
-    if (k > 0) return n.node;
+    if (k > 0 && k < cl) return n.node;
     const node = shallowCopy(n.node);
-    node.attribute = firstAttrs;
+    if (k === 0) node.attribute = firstAttrs;
+    if (k >= cl) {
+      node.input = n.node.input.map(clName);
+      node.output = n.node.output.map(clName);
+    }
     return node;
   });
-  // Channels-last at the edges (see nhwcName): transposes in, the segment, a transpose out.
-  g.node = [...feeds.map((f) => makeNode('Transpose', [nhwcName(f.name)], [f.name], { attrs: { perm: [0, 3, 1, 2] } })), ...nodes, makeNode('Transpose', [output.name], [nhwcName(output.name)], { attrs: { perm: [0, 2, 3, 1] } })];
+  // Channels-last at the edges (see nhwcName): transposes in, the segment, a transpose out; the
+  // channels-last nodes sit after the transpose out and read their feeds as they are.
+  const early = members.slice(0, cl);
+  const feedsIn = feeds.filter((f) => early.some((n) => n.inputs.includes(f.name)));
+  const toNchw = (name: string): NodeProto => makeNode('Transpose', [nhwcName(name)], [name], { attrs: { perm: [0, 3, 1, 2] } });
+  const toNhwc = (name: string): NodeProto => makeNode('Transpose', [name], [nhwcName(name)], { attrs: { perm: [0, 2, 3, 1] } });
+  const middle = cl === 0 ? [] : [toNhwc(members[cl - 1].outputs[0])];
+  g.node = [...feedsIn.map((f) => toNchw(f.name)), ...nodes.slice(0, cl), ...middle, ...nodes.slice(cl)];
   g.initializer = constants;
   // Rows and columns are symbolic: every crop size runs through the same model.
   g.input = feeds.map((f, k) => makeValueInfo(nhwcName(f.name), 1, ['n', `h${k}`, `w${k}`, f.dims[0]]));
