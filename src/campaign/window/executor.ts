@@ -146,26 +146,36 @@ export function hasNaN(data: Float32Array, at: number, n: number): boolean {
   return false;
 }
 
+/** What a computed window holds, against the golden values (compareWindow). */
+const SAME = 0;
+const CHANGED = 1;
+const HAS_NAN = 2;
+
 /**
- * True when `data` (an h x w x C window from `at`) equals the golden values at rows r0..,
- * columns c0.. bit for bit, except that +0 and -0 count as equal: max-based kernels (Relu,
- * MaxPool) give one or the other depending on where a zero falls in a crop, and a zero's sign
- * changes no sum or product that is not itself zero.
+ * Compare `data` (an h x w x C window from `at`) with the golden values at rows r0..,
+ * columns c0.., in one pass: HAS_NAN when it holds a NaN, else SAME when it equals golden bit for
+ * bit, except that +0 and -0 count as equal (max-based kernels such as Relu and MaxPool give one
+ * or the other depending on where a zero falls in a crop, and a zero's sign changes no sum or
+ * product that is not itself zero), else CHANGED. Golden tensors hold no NaN (setup.ts refuses
+ * them), so only positions that differ from golden need the NaN test.
  */
-function equalsGolden(data: Uint32Array, at: number, dims: readonly number[], golden: Uint32Array, goldenAt: number, r0: number, c0: number, h: number, w: number): boolean {
+function compareWindow(data: Uint32Array, at: number, dims: readonly number[], golden: Uint32Array, goldenAt: number, r0: number, c0: number, h: number, w: number): number {
   const C = dims[0];
   const W = dims[2];
   const n = w * C;
+  let verdict = SAME;
   let o = at;
   for (let i = 0; i < h; i++) {
     const row = goldenAt + ((r0 + i) * W + c0) * C;
     for (let j = 0; j < n; j++) {
       const a = data[o++];
       const b = golden[row + j];
-      if (a !== b && ((a | b) & 0x7fffffff) !== 0) return false;
+      if (a === b) continue;
+      if ((a & 0x7fffffff) > 0x7f800000) return HAS_NAN;
+      if (((a | b) & 0x7fffffff) !== 0) verdict = CHANGED;
     }
   }
-  return true;
+  return verdict;
 }
 
 export class WindowedExecutor {
@@ -234,7 +244,7 @@ export class WindowedExecutor {
         const outName = nhwcName(plan.tensors[node.output].name);
         const out = (await this.nodeSessions[j].run(feeds, [outName]))[outName].data as Float32Array;
         const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
-        if (bits.length !== outDims[0] * S * T || !equalsGolden(bits, 0, outDims, this.goldenBits[node.output], x * sampleSize(outDims), r0c, c0c, S, T)) {
+        if (bits.length !== outDims[0] * S * T || compareWindow(bits, 0, outDims, this.goldenBits[node.output], x * sampleSize(outDims), r0c, c0c, S, T) !== SAME) {
           return `${node.opType} node ${node.name} computed on a ${S}x${T} crop at (${r0c}, ${c0c}) differs from the whole tensor's values`;
         }
       }
@@ -423,12 +433,13 @@ export class WindowedExecutor {
         const outSize = sampleSize(outDims);
         members.forEach((k, b) => {
           const [or0, oc0] = origin[b];
-          if (hasNaN(out, b * per, per)) {
+          const verdict = compareWindow(outBits, b * per, outDims, this.goldenBits[node.output], copies[k].input * outSize, or0, oc0, S, T);
+          if (verdict === HAS_NAN) {
             alive[k] = false;
             res.row[k] = HANDED_BACK;
             return;
           }
-          if (equalsGolden(outBits, b * per, outDims, this.goldenBits[node.output], copies[k].input * outSize, or0, oc0, S, T)) return;
+          if (verdict === SAME) return;
           wins[k][node.output] = { r0: or0, c0: oc0, h: S, w: T, data: out.subarray(b * per, (b + 1) * per) };
         });
         res.buildMs += performance.now() - tc;

@@ -28,7 +28,7 @@ const ELEMENTWISE = new Set([
   'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'BatchNormalization',
 ]);
 // Not Reciprocal, Pow, or a Div by a computed tensor: they turn the sign of a zero, which max-based
-// kernels set by position (executor.ts, equalsGolden), into the sign of an infinity.
+// kernels set by position (executor.ts, compareWindow), into the sign of an infinity.
 
 export type WindowNodeKind = 'slide' | 'elementwise';
 
