@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputSpan, maxReachedSize, placeWindow, reachedOutputs, type SlideAxis, type Span } from '../../src/campaign/window/geometry.js';
 import { planWindows, windowCosts, windowedRunPays, windowWork } from '../../src/campaign/window/plan.js';
-import { HANDED_BACK, releaseWindowSessions, WindowedExecutor, type WindowCopy, type WindowedSetup } from '../../src/campaign/window/executor.js';
+import { fillCrop, HANDED_BACK, releaseWindowSessions, WindowedExecutor, type Win, type WindowCopy, type WindowedSetup } from '../../src/campaign/window/executor.js';
 import { goldenForLayer, prepareModel, type InputBatch } from '../../src/campaign/golden.js';
 import { packFaults } from '../../src/campaign/injector.js';
 import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
@@ -75,6 +75,48 @@ async function resnetInputs(count: number): Promise<{ loaded: LoadedModel; input
   const x = loadNpy(RESNET_DATA);
   return { loaded, inputs: { data: (x.data as Float32Array).slice(0, count * 3072), count, sampleDims: [3, 32, 32] } };
 }
+
+test('crops: golden with the window written over it and the fill outside the tensor, against a position-by-position copy', () => {
+  const rng = new Rng('fill-crop');
+  for (let k = 0; k < 2000; k++) {
+    const C = 1 + rng.index(4);
+    const H = 1 + rng.index(7);
+    const W = 1 + rng.index(7);
+    const golden = Float32Array.from({ length: 2 * C * H * W }, () => rng.uniform(-1, 1));
+    const goldenAt = rng.index(2) * C * H * W;
+    // a window inside the tensor, or none
+    let win: Win | null = null;
+    if (rng.next() < 0.8) {
+      const wr = rng.index(H);
+      const wc = rng.index(W);
+      const wh = 1 + rng.index(H - wr);
+      const ww = 1 + rng.index(W - wc);
+      win = { r0: wr, c0: wc, h: wh, w: ww, data: Float32Array.from({ length: wh * ww * C }, () => 100 + rng.uniform(0, 1)) };
+    }
+    // a crop that may reach past every edge
+    const r0 = rng.index(H + 4) - 2;
+    const c0 = rng.index(W + 4) - 2;
+    const h = 1 + rng.index(H + 2);
+    const w = 1 + rng.index(W + 2);
+    const fill = rng.next() < 0.5 ? 0 : -Infinity;
+    const at = rng.index(3);
+    const dst = new Float32Array(at + h * w * C).fill(NaN);
+    fillCrop(dst, at, [C, H, W], golden, goldenAt, win, r0, c0, h, w, fill);
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < w; j++) {
+        const r = r0 + i;
+        const c = c0 + j;
+        for (let ch = 0; ch < C; ch++) {
+          let want: number;
+          if (r < 0 || r >= H || c < 0 || c >= W) want = fill;
+          else if (win !== null && r >= win.r0 && r < win.r0 + win.h && c >= win.c0 && c < win.c0 + win.w) want = win.data[((r - win.r0) * win.w + c - win.c0) * C + ch];
+          else want = golden[goldenAt + (r * W + c) * C + ch];
+          assert.equal(dst[at + (i * w + j) * C + ch], want, `case ${k} at (${r}, ${c}, ${ch})`);
+        }
+      }
+    }
+  }
+});
 
 test('plan: the residual model runs in segments (a Conv with its BatchNormalization and Relu), then a global tail', async () => {
   const { loaded, inputs } = await resnetInputs(2);

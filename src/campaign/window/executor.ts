@@ -55,7 +55,7 @@ export interface WindowRunResult {
 }
 
 /** A rectangle of a [C, H, W] tensor and its values, channels-last: h × w × C. */
-interface Win {
+export interface Win {
   r0: number;
   c0: number;
   h: number;
@@ -105,7 +105,7 @@ function copyRun(dst: Float32Array, d: number, src: Float32Array, s: number, n: 
  * over it) into dst at `at`, channels-last like the golden tensor; positions outside the tensor
  * read as `fill`. dims is [C, H, W].
  */
-function fillCrop(dst: Float32Array, at: number, dims: readonly number[], golden: Float32Array, goldenAt: number, win: Win | null, r0: number, c0: number, h: number, w: number, fill: number): void {
+export function fillCrop(dst: Float32Array, at: number, dims: readonly number[], golden: Float32Array, goldenAt: number, win: Win | null, r0: number, c0: number, h: number, w: number, fill: number): void {
   const C = dims[0];
   const H = dims[1];
   const W = dims[2];
