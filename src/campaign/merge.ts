@@ -16,6 +16,8 @@ import { injectionsHeaderCsv } from '../report/injections.js';
 import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest } from '../report/manifest.js';
 import { OutcomeCounts, countsFromSummary, summaryCsv } from '../report/summary.js';
 import { INJECTIONS_FILE, MANIFEST_FILE, SUMMARY_FILE } from './checkpoint.js';
+import { OUTCOME_CODE, type Outcome } from './outcome.js';
+import { layerOffsets, shardFaults, type Plan } from './plan.js';
 
 export interface MergeOptions {
   out: string;
@@ -72,13 +74,47 @@ function expectedRows(m: Manifest): number | null {
   return m.settings.mismatchesOnly === false ? m.totals.runs : null;
 }
 
-/** Sort key of an injections.csv record: layer position, fault index, input index. */
-function keyOf(rec: CsvRecord, layerPos: ReadonlyMap<string, number>, where: string): [number, number, number] {
-  const l = layerPos.get(rec.fields[0]);
-  const f = Number(rec.fields[2]);
-  const x = Number(rec.fields[5]);
-  if (l === undefined || !Number.isInteger(f) || !Number.isInteger(x)) throw runtimeError(`${where}: unexpected row ${JSON.stringify(rec.raw.trimEnd())}; rerun that shard with --force`);
+/** Columns of injections.csv that the merge reads. */
+const COL = { layer: 0, fault: 2, pattern: 3, input: 5, outcome: 9 } as const;
+
+/** What a shard's rows must satisfy: its own (fault, input) pairs, whole records. */
+interface RowRules {
+  layerPos: ReadonlyMap<string, number>;
+  fields: number;
+  plan: Plan;
+  offsets: readonly number[];
+  shard: { index: number; count: number };
+}
+
+/**
+ * Sort key of an injections.csv record (layer position, fault index, input index), after checking
+ * that the record is whole (every column, a line ending: a file cut short mid-row is not a row)
+ * and that its fault and input belong to this shard: another shard's or another campaign's rows
+ * copied in would otherwise merge without a word.
+ */
+function keyOf(rec: CsvRecord, rules: RowRules, where: string): [number, number, number] {
+  const bad = (why: string): Error => runtimeError(`${where}: ${why} in row ${JSON.stringify(rec.raw.trimEnd())}; rerun that shard with --force`);
+  if (!rec.raw.endsWith('\n')) throw bad('no line ending (a file cut short)');
+  if (rec.fields.length !== rules.fields) throw bad(`${rec.fields.length} columns instead of ${rules.fields}`);
+  const l = rules.layerPos.get(rec.fields[COL.layer]);
+  const f = Number(rec.fields[COL.fault]);
+  const x = Number(rec.fields[COL.input]);
+  if (l === undefined) throw bad('a layer the campaign does not have');
+  if (!Number.isSafeInteger(f) || f < 0 || f >= rules.plan.layers[l].faults) throw bad('a fault index outside the layer\'s list');
+  if (!Number.isSafeInteger(x) || x < 0 || x >= rules.plan.inputs) throw bad('an input index outside the campaign\'s inputs');
+  const { index, count } = rules.shard;
+  if ((rules.offsets[l] + f) % count !== index - 1) throw bad(`a fault of another shard than ${index}/${count}`);
+  if (!Object.hasOwn(OUTCOME_CODE, rec.fields[COL.outcome])) throw bad('an unknown outcome');
   return [l, f, x];
+}
+
+/** The next record of a shard's injections.csv, with a damaged file as a one-line error. */
+function nextRecord(reader: CsvReader, where: string): CsvRecord | null {
+  try {
+    return reader.next();
+  } catch (err) {
+    throw runtimeError(`${where}: ${(err as Error).message} (a file cut short or edited); rerun that shard with --force`);
+  }
 }
 
 function before(a: [number, number, number], b: [number, number, number]): boolean {
@@ -116,9 +152,13 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
 
   const layers = first.manifest.plan.layers.map((l) => ({ name: l.name, output: l.output }));
   const layerPos = new Map(layers.map((l, i) => [l.name, i]));
+  const inputs = first.manifest.inputs?.count;
+  if (!Number.isSafeInteger(inputs)) throw runtimeError(`${join(first.dir, MANIFEST_FILE)} has no count of inputs; rerun that shard with --force`);
+  const plan: Plan = { layers: first.manifest.plan.layers, inputs };
 
   // summary: exact integer counts, summed
   const counts = new OutcomeCounts(layers.length);
+  const shardSummaries: OutcomeCounts[] = [];
   for (const s of shards) {
     const p = join(s.dir, SUMMARY_FILE);
     let shardCounts: OutcomeCounts;
@@ -131,21 +171,42 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     if (runs !== s.manifest.totals.runs) {
       throw runtimeError(`${p} counts ${runs} runs but ${join(s.dir, MANIFEST_FILE)} says ${s.manifest.totals.runs}; rerun that shard with --force`);
     }
+    const t = shardCounts.grandTotal();
+    const mt = s.manifest.totals;
+    if (t[0] !== mt.masked || t[1] !== mt.sdcSafe || t[2] !== mt.sdcCritical || t[3] !== mt.nonFinite) {
+      throw runtimeError(`${p}'s outcome counts differ from the totals in ${join(s.dir, MANIFEST_FILE)} (another shard's file, or an edited one); rerun that shard with --force`);
+    }
+    // Each layer's runs are this shard's faults of it on every input.
+    for (let l = 0; l < layers.length; l++) {
+      const want = shardFaults(plan, l, { index: s.index, count: s.count }).length * plan.inputs;
+      const got = shardCounts.layerTotal(l).reduce((a, b) => a + b, 0);
+      if (got !== want) throw runtimeError(`${p} counts ${got} runs of layer ${layers[l].name} where shard ${s.index}/${s.count} has ${want}; rerun that shard with --force`);
+    }
+    shardSummaries.push(shardCounts);
     counts.addAll(shardCounts);
   }
 
   // injections: n-way merge in plan order
   const header = injectionsHeaderCsv();
-  const readers = shards.map((s) => {
+  const fields = parseCsv(header)[0].length;
+  const offsets = layerOffsets(plan);
+  const readers = shards.map((s, k) => {
     const p = join(s.dir, INJECTIONS_FILE);
     const text = readFileSync(p, 'utf8');
     if (!text.startsWith(header)) throw runtimeError(`${p} does not start with the injections.csv header; rerun that shard with --force`);
-    return { where: p, reader: new CsvReader(text.slice(header.length)), rows: 0, expected: expectedRows(s.manifest) };
+    const rules: RowRules = { layerPos, fields, plan, offsets, shard: { index: s.index, count: s.count } };
+    // With every run in the file, its outcomes must add up to the shard's summary.
+    const recount = s.manifest.settings.mismatchesOnly === false ? new OutcomeCounts(layers.length) : null;
+    return { where: p, reader: new CsvReader(text.slice(header.length)), rules, rows: 0, expected: expectedRows(s.manifest), recount, summary: shardSummaries[k], summaryPath: join(s.dir, SUMMARY_FILE) };
   });
-  const heads = readers.map((r) => {
-    const rec = r.reader.next();
-    return rec ? { rec, key: keyOf(rec, layerPos, r.where) } : null;
-  });
+  const read = (r: (typeof readers)[number]): { rec: CsvRecord; key: [number, number, number] } | null => {
+    const rec = nextRecord(r.reader, r.where);
+    if (rec === null) return null;
+    const key = keyOf(rec, r.rules, r.where);
+    r.recount?.add(key[0], rec.fields[COL.pattern], OUTCOME_CODE[rec.fields[COL.outcome] as Outcome]);
+    return { rec, key };
+  };
+  const heads = readers.map(read);
   const parts: string[] = [header];
   for (;;) {
     let best = -1;
@@ -157,16 +218,18 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     const h = heads[best]!;
     parts.push(h.rec.raw);
     readers[best].rows++;
-    const next = readers[best].reader.next();
+    const next = read(readers[best]);
     if (next) {
-      const key = keyOf(next, layerPos, readers[best].where);
-      if (!before(h.key, key)) throw runtimeError(`${readers[best].where}: rows are out of order near ${JSON.stringify(next.raw.trimEnd())}; rerun that shard with --force`);
-      heads[best] = { rec: next, key };
-    } else heads[best] = null;
+      if (!before(h.key, next.key)) throw runtimeError(`${readers[best].where}: rows are out of order near ${JSON.stringify(next.rec.raw.trimEnd())}; rerun that shard with --force`);
+    }
+    heads[best] = next;
   }
 
   for (const r of readers) {
     if (r.expected !== null && r.rows !== r.expected) throw runtimeError(`${r.where} has ${r.rows} rows but its manifest says ${r.expected} (a file cut short or edited); rerun that shard with --force`);
+    if (r.recount !== null && JSON.stringify(r.recount) !== JSON.stringify(r.summary)) {
+      throw runtimeError(`${r.where}'s outcomes do not add up to ${r.summaryPath} (another shard's file, or an edited one); rerun that shard with --force`);
+    }
   }
 
   removeStaleTemps(out, [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]);

@@ -67,6 +67,18 @@ test('merge refuses damaged shards and its own inputs as --out, and leaves no fo
       },
       /counts \d+ runs but .*manifest.json says/,
     ],
+    ['last row cut mid-line', (d) => writeFileSync(join(d, 'injections.csv'), injections.slice(0, -30)), /(no line ending \(a file cut short\)|columns instead of 11) in row/],
+    ['ends inside a quoted field', (d) => writeFileSync(join(d, 'injections.csv'), injections + '"/GlobalAv'), /unterminated quoted field \(a file cut short or edited\)/],
+    ["another shard's rows", (d) => cpSync(join(dir, 's1', 'injections.csv'), join(d, 'injections.csv')), /a fault of another shard than 2\/2 in row/],
+    ["another shard's summary", (d) => cpSync(join(dir, 's1', 'summary.csv'), join(d, 'summary.csv')), /outcome counts differ|do not add up|counts \d+ runs/],
+    [
+      'an edited outcome',
+      (d) => {
+        const edited = lines.map((line, i) => (i === 1 ? line.replace(/,(masked|sdc-safe|sdc-critical|non-finite),/, (_, o: string) => `,${o === 'masked' ? 'sdc-safe' : 'masked'},`) : line));
+        writeFileSync(join(d, 'injections.csv'), edited.join('\n'));
+      },
+      /outcomes do not add up to .*summary\.csv/,
+    ],
   ];
   for (const [what, damage, expected] of damaged) {
     const copy = join(dir, `damaged-${what.replace(/ /g, '-')}`);
