@@ -32,7 +32,7 @@ import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } 
 import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type LayerGolden, type PreparedModel } from './golden.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
 import { releaseWindowSessions } from './window/executor.js';
-import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
+import { makeChunks, shardFaults, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
 import { InProcessPool, type InjectionPool } from './pool-inprocess.js';
 import { leveugleSampleSize } from './sample-size.js';
@@ -170,6 +170,26 @@ function layerFaultSource(setup: CampaignSetup, layer: number, facts: LayerFacts
   return new GeneratedFaults(setup.models!.get(t.errorModel!)!, target, setup.settings.seed);
 }
 
+/**
+ * The faults of a stored list against the model's tensor sizes, before anything is written (a
+ * failed start writes nothing): a list made for a model with the same tensor names but other
+ * shapes would otherwise fail at the first chunk of the layer that does not fit, after the layers
+ * before it had run, and leave an unfinished run behind. Sizes are known here from the model's
+ * shapes; where they are not (a symbolic dimension), each chunk's check still applies.
+ */
+function checkStoredFaults(setup: CampaignSetup, pm: PreparedModel): void {
+  setup.targets.forEach((t, l) => {
+    if (!t.listLayer) return;
+    const dims = pm.types.get(t.output)?.dims;
+    if (dims === undefined || dims.length < 2 || !(dims[0] === 1 || typeof dims[0] !== 'number')) return;
+    const sample = dims.slice(1);
+    if (!sample.every((d): d is number => typeof d === 'number' && d > 0)) return;
+    const size = sample.reduce((a, b) => a * b, 1);
+    const source = new StoredFaults(setup.faultListPath!, t.listLayer);
+    for (const k of shardFaults(setup.plan, l, setup.settings.shard)) checkFaultFits(source.fault(k), size, setup.settings.faults ?? 'fault list');
+  });
+}
+
 interface ChunkMeta {
   chunk: Chunk;
   faults: Fault[];
@@ -206,6 +226,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
         `but may not match a CPU run (manifest: providerVsCpu)`,
     );
   }
+  checkStoredFaults(setup, pm);
   const prepMs = performance.now() - tPrep;
   const store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, units: shardUnitCount(plan, settings.shard), header: injectionsHeaderCsv(), force: settings.force });
   if (store.resumed) notice(`resuming the run in ${settings.out} (${store.unitsDone} of ${shardUnitCount(plan, settings.shard)} faults done)`);

@@ -114,12 +114,17 @@ test('bad input: one-line errors, nothing lost', async () => {
   const foreign = join(dir, 'foreign.jsonl');
   writeFileSync(foreign, readFileSync(list, 'utf8').replaceAll('/conv1/Conv_output_0', '/nope_output_0'));
   assertOneLineError(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', foreign, '--out', out, '--force']), 2, /made for another model/);
-  // a fault that writes beyond its tensor: it does not fit this model either
+  // a fault that writes beyond its tensor, in the last layer of the list: it does not fit this
+  // model either, and is found before the layers before it run (nothing written)
   const wide = join(dir, 'wide.jsonl');
-  const first = JSON.parse(readFileSync(list, 'utf8').split('\n')[0]) as { indices: number[]; values: unknown[]; valueClasses: number[] };
-  writeFileSync(wide, JSON.stringify({ ...first, indices: [10_000_000], values: [first.values[0]], valueClasses: [first.valueClasses[0]] }) + '\n');
-  // (found when its layer's faults are read, inside the run: its own folder, not `out`)
-  assertOneLineError(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', wide, '--inputs', '2', '--out', join(dir, 'wide-out')]), 2, /writes index 10000000, beyond .*made for another model/);
+  const listLines = readFileSync(list, 'utf8').trimEnd().split('\n');
+  const last = JSON.parse(listLines[listLines.length - 1]) as { indices: number[]; values: unknown[]; valueClasses: number[] };
+  listLines[listLines.length - 1] = JSON.stringify({ ...last, indices: [10_000_000], values: [last.values[0]], valueClasses: [last.valueClasses[0]] });
+  writeFileSync(wide, listLines.join('\n') + '\n');
+  const wideOut = join(dir, 'wide-out');
+  assertOneLineError(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', wide, '--inputs', '2', '--out', wideOut]), 2, /writes index 10000000, beyond .*made for another model/);
+  assert.equal(existsSync(join(wideOut, '.checkpoint.json')), false);
+  assert.equal(existsSync(join(wideOut, '.injections.csv.part')), false);
   // an output folder that cannot be created
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
