@@ -190,6 +190,31 @@ function checkStoredFaults(setup: CampaignSetup, pm: PreparedModel): void {
   });
 }
 
+/**
+ * Copies per suffix run for layer l: --batch, but never more than the layer has copies in the
+ * whole campaign (its faults on every input), so that a large --batch does not allocate room for
+ * copies that never come. Shard-independent, as GPU providers pad every run to this size.
+ */
+function cappedBatch(batch: number, plan: Plan, l: number): number {
+  return Math.max(1, Math.min(batch, plan.layers[l].faults * plan.inputs));
+}
+
+/** Most bytes one suffix run's cut tensor may take (typed arrays and ONNX Runtime tensors stop near 2 GiB). */
+const MAX_RUN_BYTES = 2 ** 30;
+
+/** A --batch whose runs could not be held, refused before anything is written. */
+function checkBatchFits(setup: CampaignSetup, pm: PreparedModel): void {
+  setup.targets.forEach((t, l) => {
+    const dims = pm.types.get(t.output)?.dims.slice(1);
+    if (dims === undefined || !dims.every((d): d is number => typeof d === 'number' && d > 0)) return;
+    const bytes = 4 * dims.reduce((a, b) => a * b, 1);
+    const batch = cappedBatch(setup.settings.batch, setup.plan, l);
+    if (bytes * batch > MAX_RUN_BYTES) {
+      throw usageError(`--batch ${setup.settings.batch}: a run of ${batch} copies of layer ${t.name} would take ${(bytes * batch / 2 ** 30).toFixed(1)} GiB; give at most --batch ${Math.max(1, Math.floor(MAX_RUN_BYTES / bytes))}`);
+    }
+  });
+}
+
 interface ChunkMeta {
   chunk: Chunk;
   faults: Fault[];
@@ -227,6 +252,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
     );
   }
   checkStoredFaults(setup, pm);
+  checkBatchFits(setup, pm);
   const prepMs = performance.now() - tPrep;
   const store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, units: shardUnitCount(plan, settings.shard), header: injectionsHeaderCsv(), force: settings.force });
   if (store.resumed) notice(`resuming the run in ${settings.out} (${store.unitsDone} of ${shardUnitCount(plan, settings.shard)} faults done)`);
@@ -339,8 +365,9 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
         tracked.catch(() => {});
         inFlight.add(tracked);
       };
+      const layerBatch = (l: number): number => cappedBatch(settings.batch, plan, l);
       const prepareLayer = (l: number): Promise<LayerGolden> =>
-        goldenForLayer(pm, targets[l].output, inputs, { provider: settings.provider, batch: settings.batch, padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window });
+        goldenForLayer(pm, targets[l].output, inputs, { provider: settings.provider, batch: layerBatch(l), padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window });
       // With worker threads, the next layer's golden runs and windowed set-up (main thread) go on
       // while the workers run this layer's chunks, so that no core waits between layers. The
       // in-process pool runs chunks in this very thread, where there is nothing to overlap.
@@ -357,7 +384,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
         breakdown.prefixMs += g.prefixMs;
         breakdown.goldenMs += g.goldenMs + g.windowMs;
         const cmp = compareWithPlain(g.golden, g.goldenTop1, plain, g.classes);
-        const batch = g.batchDynamic ? settings.batch : 1;
+        const batch = g.batchDynamic ? layerBatch(l) : 1;
         const facts: LayerFacts = {
           name: t.name,
           output: t.output,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoPath, runCli } from '../helpers.js';
-import { LENET, LENET_DATA, RESNET, convPoolClassifier, randomFaultList, makeFault, tempDir } from '../campaign/fixtures.js';
+import { LENET, LENET_DATA, RESNET, RESNET_DATA, convPoolClassifier, randomFaultList, makeFault, tempDir } from '../campaign/fixtures.js';
 import { writeFaultArchive } from '../../src/faults/archive/index.js';
 import { encodeModel, makeFloatTensor, makeModel, makeNode, makeValueInfo } from '../../src/onnx/index.js';
 import { saveNpy } from '../../src/data/npy.js';
@@ -125,6 +125,13 @@ test('bad input: one-line errors, nothing lost', async () => {
   assertOneLineError(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', wide, '--inputs', '2', '--out', wideOut]), 2, /writes index 10000000, beyond .*made for another model/);
   assert.equal(existsSync(join(wideOut, '.checkpoint.json')), false);
   assert.equal(existsSync(join(wideOut, '.injections.csv.part')), false);
+  // a --batch far above the copies a layer has is capped to them; one whose runs could not be
+  // held in memory is refused before anything is written
+  const big = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '2', '--batch', '1000000', '--out', join(dir, 'big-batch')]);
+  assert.equal(big.code, 0, big.stderr);
+  const hugeOut = join(dir, 'huge-batch');
+  assertOneLineError(runCli(['run-campaign', '--model', RESNET, '--data', RESNET_DATA, '--faults-per-layer', '2000', '--inputs', '16', '--batch', '100000', '--out', hugeOut]), 2, /--batch 100000: a run of 32000 copies of layer \/stem\/Conv would take 2\.0 GiB; give at most --batch 16384/);
+  assert.equal(existsSync(hugeOut), false);
   // an output folder that cannot be created
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
