@@ -96,7 +96,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (err instanceof ClassesError) {
-      printError(err.message);
+      // One line, whatever a message quotes (a parser's excerpt of a file may hold line breaks).
+      printError(err.message.replace(/\s*[\r\n]+\s*/g, ' ').trim());
       return err.exitCode;
     }
     // Anything else is a bug in classes itself: keep the stack so it can be reported.

@@ -125,6 +125,10 @@ test('bad input: one-line errors, nothing lost', async () => {
   assertOneLineError(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', wide, '--inputs', '2', '--out', wideOut]), 2, /writes index 10000000, beyond .*made for another model/);
   assert.equal(existsSync(join(wideOut, '.checkpoint.json')), false);
   assert.equal(existsSync(join(wideOut, '.injections.csv.part')), false);
+  // a campaign file that is not JSON: one line even where the parser quotes a line break
+  const notJson = join(dir, 'not-json.json');
+  writeFileSync(notJson, 'model: x\n');
+  assertOneLineError(runCli(['run-campaign', notJson]), 2, /not-json\.json is not valid JSON/);
   // a --batch far above the copies a layer has is capped to them; one whose runs could not be
   // held in memory is refused before anything is written
   const big = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '2', '--batch', '1000000', '--out', join(dir, 'big-batch')]);
