@@ -205,7 +205,12 @@ export function parseShard(v: unknown, where: string): Shard {
 
 function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSettings[keyof RawSettings] {
   switch (key) {
-    case 'name':
+    case 'name': {
+      // It names the default results folder, results/<name>: one folder name, never a path.
+      const name = parseString(v, where);
+      if (name === '' || name === '.' || name === '..' || /[/\\]/.test(name)) throw usageError(`${where}: a campaign name is one folder name (no / or \\, not . or ..), got ${JSON.stringify(name)}`);
+      return name;
+    }
     case 'model':
     case 'data':
     case 'labels':
@@ -356,6 +361,8 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
     const dataAt = lastSetIn(sources, 'data');
     for (const k of IMAGE_KEYS) if (lastSetIn(sources, k) < dataAt) delete s[k];
   }
+  // A campaign file's labels belong to its own data: a later --data without --labels drops them.
+  if (s.labels !== undefined && lastSetIn(sources, 'labels') < lastSetIn(sources, 'data')) delete s.labels;
   checkIgnoredSettings(sources, s);
   const name = s.name ?? 'campaign';
   const outRaw = s.out ?? (s.name ? `results/${name}` : 'results');

@@ -104,3 +104,23 @@ test("a campaign file's image preprocessing goes with its images: --data x.npy o
   // given with the .npy on the command line, they are still refused when the data is loaded (inputs.ts)
   assert.deepEqual(completeSettings([file, { data: '/x.npy', imageStd: [2] }], o).image, { std: [2] });
 });
+
+test("a campaign file's labels go with its data: --data over it drops them unless --labels comes too", () => {
+  const file = { model: '/m.onnx', data: '/x.npy', labels: '/y.npy' };
+  const o = { defaultErrorModels: '/e' };
+  assert.equal(completeSettings([file], o).labels, '/y.npy');
+  assert.equal(completeSettings([file, { data: '/other.npy' }], o).labels, null);
+  assert.equal(completeSettings([file, { data: '/other.npy', labels: '/other-labels.npy' }], o).labels, '/other-labels.npy');
+  assert.equal(completeSettings([file, { seed: 3 }], o).labels, '/y.npy');
+});
+
+test('a campaign name is one folder name (the default output folder is results/<name>)', () => {
+  const dir = tempDir('classes-settings-');
+  const file = join(dir, 'campaign.json');
+  for (const bad of ['../../escape', 'a/b', '..', 'a\\b']) {
+    writeFileSync(file, JSON.stringify({ name: bad, model: 'm.onnx' }));
+    assert.throws(() => readCampaignFile(file), usage(/a campaign name is one folder name/), bad);
+  }
+  writeFileSync(file, JSON.stringify({ name: 'mnist-run', model: 'm.onnx', data: 'x.npy' }));
+  assert.equal(completeSettings([readCampaignFile(file)], { defaultErrorModels: '/e', cwd: '/w' }).out, '/w/results/mnist-run');
+});
