@@ -29,6 +29,7 @@ import { parseCsv } from '../report/csv-read.js';
 import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest, type TimingBreakdown } from '../report/manifest.js';
 import { FINAL_FILES, MANIFEST_FILE, ResultStore, SUMMARY_FILE, checkOutputFolder } from './checkpoint.js';
 import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
+import { lockOutput } from './out-lock.js';
 import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type LayerGolden, type PreparedModel } from './golden.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
 import { releaseWindowSessions } from './window/executor.js';
@@ -226,10 +227,11 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   const warn = hooks.warning ?? (() => {});
   const notice = hooks.notice ?? (() => {});
   const shard = shardLabel(settings);
-  if (checkOutputFolder({ out: settings.out, planKey: setup.planKey, shard, force: settings.force }) === 'done') {
+  const alreadyDone = (): CampaignResult => {
     notice(`${settings.out} already holds the finished reports of this campaign (same plan, shard and inputs); nothing to run (--force runs it again)`);
     return finishedResult(setup);
-  }
+  };
+  if (checkOutputFolder({ out: settings.out, planKey: setup.planKey, shard, force: settings.force }) === 'done') return alreadyDone();
   // Everything that can fail on the model or the provider runs before the first write.
   assertProviderAvailable(settings.provider);
   const attemptStart = performance.now();
@@ -254,7 +256,19 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   checkStoredFaults(setup, pm);
   checkBatchFits(setup, pm);
   const prepMs = performance.now() - tPrep;
-  const store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, units: shardUnitCount(plan, settings.shard), header: injectionsHeaderCsv(), force: settings.force });
+  // From here on this run writes: one run per folder. Another run may have finished it meanwhile.
+  const lock = lockOutput(settings.out);
+  let store: ResultStore;
+  try {
+    if (!settings.force && checkOutputFolder({ out: settings.out, planKey: setup.planKey, shard, force: false }) === 'done') {
+      lock.release();
+      return alreadyDone();
+    }
+    store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, units: shardUnitCount(plan, settings.shard), header: injectionsHeaderCsv(), force: settings.force });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   if (store.resumed) notice(`resuming the run in ${settings.out} (${store.unitsDone} of ${shardUnitCount(plan, settings.shard)} faults done)`);
   const breakdown: TimingBreakdown = emptyBreakdown();
   breakdown.setupMs += prepMs;
@@ -493,6 +507,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
     store.close();
     await pool?.close();
     await releaseWindowSessions();
+    lock.release();
   }
 }
 

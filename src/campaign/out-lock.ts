@@ -1,0 +1,121 @@
+/**
+ * One run at a time per output folder. Two runs of the same campaign started into one folder
+ * (a job submitted twice, a retry while the first attempt still runs) would otherwise both
+ * "resume" the same checkpoint and append to the same part file under each other.
+ *
+ * The lock is a file created exclusively in the folder, naming its holder. A run killed with
+ * SIGKILL leaves it behind; the next run takes it over when the holder is gone: a process that
+ * no longer exists on this host, or, from another host (a shared file system, a job requeued on
+ * another node), a lock whose holder stopped refreshing it for STALE_MS.
+ */
+import { closeSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { runtimeError, usageError } from '../errors.js';
+import { makeDirs } from '../util/files.js';
+
+export const LOCK_FILE = '.lock';
+/** How often the holder refreshes the lock's modification time. */
+const HEARTBEAT_MS = 10_000;
+/** A lock not refreshed for this long has lost its holder. */
+export const STALE_MS = 120_000;
+
+interface Holder {
+  pid: number;
+  host: string;
+  started: string;
+}
+
+export interface OutputLock {
+  release(): void;
+}
+
+/** Locks held by this process, released on exit whatever the way out (a signal handler's exit included). */
+const held = new Set<string>();
+process.on('exit', () => {
+  for (const p of held) rmSync(p, { force: true });
+});
+
+function readHolder(path: string): Holder | null {
+  try {
+    const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
+    return typeof h.pid === 'number' && typeof h.host === 'string' ? { pid: h.pid, host: h.host, started: String(h.started ?? '?') } : null;
+  } catch {
+    return null; // half written, or not ours: judged by its age alone
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/** Whether the lock at `path` still has a live holder. */
+function stillHeld(path: string, holder: Holder | null, now: number): boolean {
+  let age: number;
+  try {
+    age = now - statSync(path).mtimeMs;
+  } catch {
+    return false; // removed meanwhile
+  }
+  // On this host the holder's process says it all (a run busy for minutes in one long model
+  // run does not refresh the lock meanwhile); from another host only the lock's age can.
+  if (holder !== null && holder.host === hostname()) return alive(holder.pid);
+  return age < STALE_MS;
+}
+
+/** Take the lock of folder `out` (made if missing), or fail with who holds it. */
+export function lockOutput(out: string, now = Date.now()): OutputLock {
+  const path = join(out, LOCK_FILE);
+  try {
+    makeDirs(out);
+  } catch (err) {
+    // The same words as the result store's (checkpoint.ts), which made the folder before the lock did.
+    throw runtimeError(`cannot create output directory ${out}: ${(err as Error).message}`);
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw runtimeError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose another --out`);
+      const holder = readHolder(path);
+      if (stillHeld(path, holder, now)) {
+        const who = holder === null ? 'another run' : `another classes run (pid ${holder.pid} on ${holder.host}, since ${holder.started})`;
+        throw usageError(`${out} is being written by ${who}; wait for it to finish, or choose another --out (if no run is writing there, delete ${path})`);
+      }
+      rmSync(path, { force: true }); // its holder is gone (killed): take it over
+      continue;
+    }
+    try {
+      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), started: new Date(now).toISOString() } satisfies Holder) + '\n');
+    } finally {
+      closeSync(fd);
+    }
+    held.add(path);
+    const timer = setInterval(() => {
+      try {
+        const t = new Date();
+        utimesSync(path, t, t);
+      } catch {
+        // The folder went away; the run itself will say so when it writes.
+      }
+    }, HEARTBEAT_MS);
+    timer.unref();
+    let released = false;
+    return {
+      release(): void {
+        if (released) return;
+        released = true;
+        clearInterval(timer);
+        held.delete(path);
+        rmSync(path, { force: true });
+      },
+    };
+  }
+  throw usageError(`${out}: another run took the lock ${LOCK_FILE} at the same moment; run again`);
+}

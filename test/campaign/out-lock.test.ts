@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { LOCK_FILE, STALE_MS, lockOutput } from '../../src/campaign/out-lock.js';
+import { ClassesError } from '../../src/errors.js';
+import { runCli } from '../helpers.js';
+import { LENET, LENET_DATA, randomFaultList, tempDir } from './fixtures.js';
+
+const held = (err: unknown) => err instanceof ClassesError && err.exitCode === 2 && /is being written by/.test(err.message);
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+function age(path: string, ms: number): void {
+  const t = new Date(Date.now() - ms);
+  utimesSync(path, t, t);
+}
+
+test('one lock per output folder: a second taker is refused with who holds it; released, it can be taken again', () => {
+  const dir = join(tempDir('classes-lock-'), 'out');
+  const lock = lockOutput(dir);
+  const path = join(dir, LOCK_FILE);
+  assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
+  assert.throws(() => lockOutput(dir), (err: unknown) => held(err) && new RegExp(`pid ${process.pid} on ${hostname()}`).test((err as Error).message));
+  lock.release();
+  assert.equal(existsSync(path), false);
+  lock.release(); // twice is harmless
+  lockOutput(dir).release();
+});
+
+test('a lock whose holder is gone is taken over: a dead process on this host, or an old lock from another host', () => {
+  const dir = tempDir('classes-lock-');
+  const path = join(dir, LOCK_FILE);
+  writeFileSync(path, JSON.stringify({ pid: deadPid(), host: hostname(), started: 'then' }));
+  lockOutput(dir).release();
+  // another host: held while fresh, taken over once not refreshed for STALE_MS
+  writeFileSync(path, JSON.stringify({ pid: process.pid, host: `not-${hostname()}`, started: 'then' }));
+  assert.throws(() => lockOutput(dir), held);
+  age(path, STALE_MS + 1000);
+  lockOutput(dir).release();
+  // a lock that cannot be read is judged by its age alone
+  writeFileSync(path, 'garbage');
+  assert.throws(() => lockOutput(dir), (err: unknown) => held(err) && /another run;/.test((err as Error).message));
+  age(path, STALE_MS + 1000);
+  lockOutput(dir).release();
+  // a live process on this host holds it however old the lock is
+  writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), started: 'then' }));
+  age(path, 10 * STALE_MS);
+  assert.throws(() => lockOutput(dir), held);
+});
+
+test('run-campaign into a folder another run is writing: exit 2 before writing; a finished run leaves no lock', async () => {
+  const dir = tempDir('classes-lock-cli-');
+  const list = await randomFaultList(dir, LENET, 3);
+  const out = join(dir, 'out');
+  const lock = lockOutput(out);
+  const args = ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '2', '--out', out];
+  const r = runCli(args);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr.trim(), new RegExp(`is being written by another classes run \\(pid ${process.pid} on `));
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.equal(existsSync(join(out, '.checkpoint.json')), false);
+  lock.release();
+  const ok = runCli(args);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(existsSync(join(out, 'injections.csv')), true);
+  assert.equal(existsSync(join(out, LOCK_FILE)), false);
+});
