@@ -172,6 +172,18 @@ function layerFaultSource(setup: CampaignSetup, layer: number, facts: LayerFacts
 }
 
 /**
+ * Values of one sample of tensor `name`, from the model's shapes before any run: known when the
+ * batch axis is symbolic or 1 and every other dimension is a number; null otherwise (the golden
+ * run tells it later).
+ */
+function knownSampleSize(pm: PreparedModel, name: string): number | null {
+  const dims = pm.types.get(name)?.dims;
+  if (dims === undefined || dims.length < 2 || !(dims[0] === 1 || typeof dims[0] !== 'number')) return null;
+  const sample = dims.slice(1);
+  return sample.every((d): d is number => typeof d === 'number' && d > 0) ? sample.reduce((a, b) => a * b, 1) : null;
+}
+
+/**
  * The faults of a stored list against the model's tensor sizes, before anything is written (a
  * failed start writes nothing): a list made for a model with the same tensor names but other
  * shapes would otherwise fail at the first chunk of the layer that does not fit, after the layers
@@ -180,12 +192,8 @@ function layerFaultSource(setup: CampaignSetup, layer: number, facts: LayerFacts
  */
 function checkStoredFaults(setup: CampaignSetup, pm: PreparedModel): void {
   setup.targets.forEach((t, l) => {
-    if (!t.listLayer) return;
-    const dims = pm.types.get(t.output)?.dims;
-    if (dims === undefined || dims.length < 2 || !(dims[0] === 1 || typeof dims[0] !== 'number')) return;
-    const sample = dims.slice(1);
-    if (!sample.every((d): d is number => typeof d === 'number' && d > 0)) return;
-    const size = sample.reduce((a, b) => a * b, 1);
+    const size = knownSampleSize(pm, t.output);
+    if (!t.listLayer || size === null) return;
     const source = new StoredFaults(setup.faultListPath!, t.listLayer);
     for (const k of shardFaults(setup.plan, l, setup.settings.shard)) checkFaultFits(source.fault(k), size, setup.settings.faults ?? 'fault list');
   });
@@ -206,9 +214,9 @@ const MAX_RUN_BYTES = 2 ** 30;
 /** A --batch whose runs could not be held, refused before anything is written. */
 function checkBatchFits(setup: CampaignSetup, pm: PreparedModel): void {
   setup.targets.forEach((t, l) => {
-    const dims = pm.types.get(t.output)?.dims.slice(1);
-    if (dims === undefined || !dims.every((d): d is number => typeof d === 'number' && d > 0)) return;
-    const bytes = 4 * dims.reduce((a, b) => a * b, 1);
+    const size = knownSampleSize(pm, t.output);
+    if (size === null) return;
+    const bytes = 4 * size;
     const batch = cappedBatch(setup.settings.batch, setup.plan, l);
     if (bytes * batch > MAX_RUN_BYTES) {
       throw usageError(`--batch ${setup.settings.batch}: a run of ${batch} copies of layer ${t.name} would take ${(bytes * batch / 2 ** 30).toFixed(1)} GiB; give at most --batch ${Math.max(1, Math.floor(MAX_RUN_BYTES / bytes))}`);
