@@ -18,6 +18,7 @@ import { OutcomeCounts, countsFromSummary, summaryCsv } from '../report/summary.
 import { INJECTIONS_FILE, MANIFEST_FILE, SUMMARY_FILE } from './checkpoint.js';
 import { OUTCOME_CODE, type Outcome } from './outcome.js';
 import { layerOffsets, shardFaults, type Plan } from './plan.js';
+import { lockOutput } from './out-lock.js';
 
 export interface MergeOptions {
   out: string;
@@ -75,7 +76,7 @@ function expectedRows(m: Manifest): number | null {
 }
 
 /** Columns of injections.csv that the merge reads. */
-const COL = { layer: 0, fault: 2, pattern: 3, input: 5, outcome: 9 } as const;
+const COL = { layer: 0, output: 1, fault: 2, pattern: 3, input: 5, outcome: 9 } as const;
 
 /** What a shard's rows must satisfy: its own (fault, input) pairs, whole records. */
 interface RowRules {
@@ -84,6 +85,12 @@ interface RowRules {
   plan: Plan;
   offsets: readonly number[];
   shard: { index: number; count: number };
+  /**
+   * Whether the fault column is the fault's position in its layer (generated faults). A stored
+   * list's faults keep their own indices, which may have gaps, so a row's shard cannot be told
+   * from it.
+   */
+  positional: boolean;
 }
 
 /**
@@ -97,15 +104,36 @@ function keyOf(rec: CsvRecord, rules: RowRules, where: string): [number, number,
   if (!rec.raw.endsWith('\n')) throw bad('no line ending (a file cut short)');
   if (rec.fields.length !== rules.fields) throw bad(`${rec.fields.length} columns instead of ${rules.fields}`);
   const l = rules.layerPos.get(rec.fields[COL.layer]);
-  const f = Number(rec.fields[COL.fault]);
-  const x = Number(rec.fields[COL.input]);
   if (l === undefined) throw bad('a layer the campaign does not have');
-  if (!Number.isSafeInteger(f) || f < 0 || f >= rules.plan.layers[l].faults) throw bad('a fault index outside the layer\'s list');
-  if (!Number.isSafeInteger(x) || x < 0 || x >= rules.plan.inputs) throw bad('an input index outside the campaign\'s inputs');
+  if (rec.fields[COL.output] !== rules.plan.layers[l].output) throw bad(`an output other than layer ${rules.plan.layers[l].name}'s`);
+  const whole = (v: string): number => (/^\d{1,15}$/.test(v) ? Number(v) : -1);
+  const f = whole(rec.fields[COL.fault]);
+  const x = whole(rec.fields[COL.input]);
+  if (f < 0 || (rules.positional && f >= rules.plan.layers[l].faults)) throw bad('a fault index outside the layer\'s list');
+  if (x < 0 || x >= rules.plan.inputs) throw bad('an input index outside the campaign\'s inputs');
   const { index, count } = rules.shard;
-  if ((rules.offsets[l] + f) % count !== index - 1) throw bad(`a fault of another shard than ${index}/${count}`);
+  if (rules.positional && (rules.offsets[l] + f) % count !== index - 1) throw bad(`a fault of another shard than ${index}/${count}`);
   if (!Object.hasOwn(OUTCOME_CODE, rec.fields[COL.outcome])) throw bad('an unknown outcome');
   return [l, f, x];
+}
+
+/**
+ * Whether the outcomes of a shard's rows agree with its summary: all of them when every run is in
+ * the file; with --mismatches-only under the default criteria, the critical and non-finite runs
+ * (each of them has a row: a critical run changed the top-1, a non-finite one always counts).
+ * The reference criteria call some runs critical whose top-1 stayed, so their rows are a subset.
+ */
+function recountAgrees(rows: OutcomeCounts, summary: OutcomeCounts, settings: Record<string, unknown>): boolean {
+  if (settings.mismatchesOnly === false) return JSON.stringify(rows) === JSON.stringify(summary);
+  const exact = settings.criteria === 'default';
+  for (let l = 0; l < summary.layerCount; l++) {
+    for (const p of new Set([...rows.patterns(l), ...summary.patterns(l)])) {
+      const a = rows.get(l, p);
+      const b = summary.get(l, p);
+      for (const o of [OUTCOME_CODE['sdc-critical'], OUTCOME_CODE['non-finite']]) if (exact ? a[o] !== b[o] : a[o] > b[o]) return false;
+    }
+  }
+  return true;
 }
 
 /** The next record of a shard's injections.csv, with a damaged file as a one-line error. */
@@ -165,7 +193,8 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     try {
       shardCounts = countsFromSummary(parseCsv(readFileSync(p, 'utf8')), layers, p);
     } catch (err) {
-      throw runtimeError(`${p}: ${(err as Error).message}; rerun that shard with --force`);
+      // countsFromSummary's messages start with the path.
+      throw runtimeError(`${(err as Error).message}; rerun that shard with --force`);
     }
     const runs = shardCounts.grandTotal().reduce((a, b) => a + b, 0);
     if (runs !== s.manifest.totals.runs) {
@@ -194,16 +223,16 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     const p = join(s.dir, INJECTIONS_FILE);
     const text = readFileSync(p, 'utf8');
     if (!text.startsWith(header)) throw runtimeError(`${p} does not start with the injections.csv header; rerun that shard with --force`);
-    const rules: RowRules = { layerPos, fields, plan, offsets, shard: { index: s.index, count: s.count } };
-    // With every run in the file, its outcomes must add up to the shard's summary.
-    const recount = s.manifest.settings.mismatchesOnly === false ? new OutcomeCounts(layers.length) : null;
-    return { where: p, reader: new CsvReader(text.slice(header.length)), rules, rows: 0, expected: expectedRows(s.manifest), recount, summary: shardSummaries[k], summaryPath: join(s.dir, SUMMARY_FILE) };
+    const rules: RowRules = { layerPos, fields, plan, offsets, shard: { index: s.index, count: s.count }, positional: s.manifest.hashes?.faultList === null };
+    // The rows' outcomes, recounted against the shard's summary (recountAgrees).
+    const recount = new OutcomeCounts(layers.length);
+    return { where: p, reader: new CsvReader(text.slice(header.length)), rules, rows: 0, expected: expectedRows(s.manifest), recount, settings: s.manifest.settings, summary: shardSummaries[k], summaryPath: join(s.dir, SUMMARY_FILE) };
   });
   const read = (r: (typeof readers)[number]): { rec: CsvRecord; key: [number, number, number] } | null => {
     const rec = nextRecord(r.reader, r.where);
     if (rec === null) return null;
     const key = keyOf(rec, r.rules, r.where);
-    r.recount?.add(key[0], rec.fields[COL.pattern], OUTCOME_CODE[rec.fields[COL.outcome] as Outcome]);
+    r.recount.add(key[0], rec.fields[COL.pattern], OUTCOME_CODE[rec.fields[COL.outcome] as Outcome]);
     return { rec, key };
   };
   const heads = readers.map(read);
@@ -227,17 +256,23 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
 
   for (const r of readers) {
     if (r.expected !== null && r.rows !== r.expected) throw runtimeError(`${r.where} has ${r.rows} rows but its manifest says ${r.expected} (a file cut short or edited); rerun that shard with --force`);
-    if (r.recount !== null && JSON.stringify(r.recount) !== JSON.stringify(r.summary)) {
+    if (!recountAgrees(r.recount, r.summary, r.settings)) {
       throw runtimeError(`${r.where}'s outcomes do not add up to ${r.summaryPath} (another shard's file, or an edited one); rerun that shard with --force`);
     }
   }
 
-  removeStaleTemps(out, [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]);
-  const manifest = mergedManifest(shards, counts, out, readers.reduce((a, r) => a + r.rows, 0));
-  writeFileAtomic(join(out, SUMMARY_FILE), summaryCsv(layers, counts));
-  writeFileAtomic(join(out, MANIFEST_FILE), manifestJson(manifest));
-  writeFileAtomic(join(out, INJECTIONS_FILE), parts.join(''));
-  return { out, manifest, counts, layers };
+  // A run writing into --out meanwhile would replace the merged reports under us.
+  const lock = lockOutput(out);
+  try {
+    removeStaleTemps(out, [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]);
+    const manifest = mergedManifest(shards, counts, out, readers.reduce((a, r) => a + r.rows, 0));
+    writeFileAtomic(join(out, SUMMARY_FILE), summaryCsv(layers, counts));
+    writeFileAtomic(join(out, MANIFEST_FILE), manifestJson(manifest));
+    writeFileAtomic(join(out, INJECTIONS_FILE), parts.join(''));
+    return { out, manifest, counts, layers };
+  } finally {
+    lock.release();
+  }
 }
 
 function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string, rows: number): Manifest {

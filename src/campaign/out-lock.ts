@@ -24,22 +24,46 @@ interface Holder {
   pid: number;
   host: string;
   started: string;
+  /**
+   * The holder's start time as the kernel counts it (/proc/PID/stat, Linux), so that another
+   * process that got the same pid later (a restarted container's pid 1, say) is not taken for it.
+   */
+  ticks?: string;
 }
 
 export interface OutputLock {
   release(): void;
 }
 
-/** Locks held by this process, released on exit whatever the way out (a signal handler's exit included). */
+/** Locks held by this process, released on a normal exit and by releaseHeldLocks(). */
 const held = new Set<string>();
-process.on('exit', () => {
+process.on('exit', releaseHeldLocks);
+
+/**
+ * Remove every lock this process holds. For a signal handler that ends the process by raising
+ * the signal again, which skips the 'exit' event.
+ */
+export function releaseHeldLocks(): void {
   for (const p of held) rmSync(p, { force: true });
-});
+  held.clear();
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or undefined off Linux. */
+function startTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
 
 function readHolder(path: string): Holder | null {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
-    return typeof h.pid === 'number' && typeof h.host === 'string' ? { pid: h.pid, host: h.host, started: String(h.started ?? '?') } : null;
+    if (typeof h.pid !== 'number' || typeof h.host !== 'string') return null;
+    return { pid: h.pid, host: h.host, started: String(h.started ?? '?'), ...(typeof h.ticks === 'string' ? { ticks: h.ticks } : {}) };
   } catch {
     return null; // half written, or not ours: judged by its age alone
   }
@@ -63,8 +87,13 @@ function stillHeld(path: string, holder: Holder | null, now: number): boolean {
     return false; // removed meanwhile
   }
   // On this host the holder's process says it all (a run busy for minutes in one long model
-  // run does not refresh the lock meanwhile); from another host only the lock's age can.
-  if (holder !== null && holder.host === hostname()) return alive(holder.pid);
+  // run does not refresh the lock meanwhile); from another host only the lock's age can. A lock
+  // naming this very process, which does not hold it, was left by an earlier process that had
+  // the same pid (in a container, every run may be pid 1).
+  if (holder !== null && holder.host === hostname()) {
+    if (holder.pid <= 0 || holder.pid === process.pid || !alive(holder.pid)) return false;
+    return holder.ticks === undefined || holder.ticks === startTicks(holder.pid);
+  }
   return age < STALE_MS;
 }
 
@@ -84,7 +113,7 @@ export function lockOutput(out: string, now = Date.now()): OutputLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw runtimeError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose another --out`);
       const holder = readHolder(path);
-      if (stillHeld(path, holder, now)) {
+      if (held.has(path) || stillHeld(path, holder, now)) {
         const who = holder === null ? 'another run' : `another classes run (pid ${holder.pid} on ${holder.host}, since ${holder.started})`;
         throw usageError(`${out} is being written by ${who}; wait for it to finish, or choose another --out (if no run is writing there, delete ${path})`);
       }
@@ -92,7 +121,8 @@ export function lockOutput(out: string, now = Date.now()): OutputLock {
       continue;
     }
     try {
-      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), started: new Date(now).toISOString() } satisfies Holder) + '\n');
+      const ticks = startTicks(process.pid);
+      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), started: new Date(now).toISOString(), ...(ticks === undefined ? {} : { ticks }) } satisfies Holder) + '\n');
     } finally {
       closeSync(fd);
     }

@@ -33,7 +33,7 @@ import { lockOutput } from './out-lock.js';
 import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type LayerGolden, type PreparedModel } from './golden.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
 import { releaseWindowSessions } from './window/executor.js';
-import { makeChunks, shardFaults, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
+import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
 import { InProcessPool, type InjectionPool } from './pool-inprocess.js';
 import { leveugleSampleSize } from './sample-size.js';
@@ -195,7 +195,9 @@ function checkStoredFaults(setup: CampaignSetup, pm: PreparedModel): void {
     const size = knownSampleSize(pm, t.output);
     if (!t.listLayer || size === null) return;
     const source = new StoredFaults(setup.faultListPath!, t.listLayer);
-    for (const k of shardFaults(setup.plan, l, setup.settings.shard)) checkFaultFits(source.fault(k), size, setup.settings.faults ?? 'fault list');
+    // Every fault of the layer, not only this shard's: a list that does not fit the model is
+    // refused by every shard alike (and the layer's faults are all decoded anyway).
+    for (let k = 0; k < setup.plan.layers[l].faults; k++) checkFaultFits(source.fault(k), size, setup.settings.faults ?? 'fault list');
   });
 }
 

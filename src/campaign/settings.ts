@@ -208,7 +208,7 @@ function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSetti
     case 'name': {
       // It names the default results folder, results/<name>: one folder name, never a path.
       const name = parseString(v, where);
-      if (name === '' || name === '.' || name === '..' || /[/\\]/.test(name)) throw usageError(`${where}: a campaign name is one folder name (no / or \\, not . or ..), got ${JSON.stringify(name)}`);
+      if (name.trim() === '' || name === '.' || name === '..' || /[/\\\u0000-\u001f\u007f]/.test(name)) throw usageError(`${where}: a campaign name is one folder name (no / or \\ or control characters, not . or ..), got ${JSON.stringify(name)}`);
       return name;
     }
     case 'model':

@@ -7,6 +7,7 @@ import { planCampaign, runCampaign, type CampaignResult } from '../campaign/runn
 import { summaryTable } from '../report/table.js';
 import { defaultErrorModelsDir, resolveCampaignArg } from '../util/package-root.js';
 import { printNotice, printWarning } from './output.js';
+import { releaseHeldLocks } from '../campaign/out-lock.js';
 
 interface RunOpts extends ImageFlags {
   model?: string;
@@ -132,6 +133,8 @@ function stopOnSignals(out: string, bar: Progress): () => void {
   const handler = (signal: 'SIGINT' | 'SIGTERM'): void => {
     bar.stop();
     printNotice(`interrupted (${signal}); the work checkpointed in ${out} is kept: run the same command again to resume`);
+    // The lock goes now: raising the signal below ends the process without an 'exit' event.
+    releaseHeldLocks();
     uninstall();
     process.kill(process.pid, signal);
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -50,9 +50,23 @@ test('a lock whose holder is gone is taken over: a dead process on this host, or
   age(path, STALE_MS + 1000);
   lockOutput(dir).release();
   // a live process on this host holds it however old the lock is
-  writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), started: 'then' }));
-  age(path, 10 * STALE_MS);
-  assert.throws(() => lockOutput(dir), held);
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    writeFileSync(path, JSON.stringify({ pid: child.pid, host: hostname(), started: 'then' }));
+    age(path, 10 * STALE_MS);
+    assert.throws(() => lockOutput(dir), held);
+    // unless it started after the lock was taken: another process that got the holder's pid
+    writeFileSync(path, JSON.stringify({ pid: child.pid, host: hostname(), started: 'then', ticks: '1' }));
+    lockOutput(dir).release();
+  } finally {
+    child.kill();
+  }
+  // a lock naming this process, which does not hold it, is an earlier process's with the same
+  // pid (a restarted container's pid 1); pids 0 and -1 name no holder
+  for (const pid of [process.pid, 0, -1]) {
+    writeFileSync(path, JSON.stringify({ pid, host: hostname(), started: 'then' }));
+    lockOutput(dir).release();
+  }
 });
 
 test('run-campaign into a folder another run is writing: exit 2 before writing; a finished run leaves no lock', async () => {

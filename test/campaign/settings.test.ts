@@ -117,7 +117,7 @@ test("a campaign file's labels go with its data: --data over it drops them unles
 test('a campaign name is one folder name (the default output folder is results/<name>)', () => {
   const dir = tempDir('classes-settings-');
   const file = join(dir, 'campaign.json');
-  for (const bad of ['../../escape', 'a/b', '..', 'a\\b']) {
+  for (const bad of ['../../escape', 'a/b', '..', 'a\\b', ' ', 'a\nb', 'a\u0000b']) {
     writeFileSync(file, JSON.stringify({ name: bad, model: 'm.onnx' }));
     assert.throws(() => readCampaignFile(file), usage(/a campaign name is one folder name/), bad);
   }

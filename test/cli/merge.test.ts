@@ -4,6 +4,7 @@ import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { runCli } from '../helpers.js';
 import { LENET, LENET_DATA, randomFaultList, tempDir } from '../campaign/fixtures.js';
+import { lockOutput } from '../../src/campaign/out-lock.js';
 
 test('shards 1..3 merged give the bytes of one run; bad merges are one-line errors', async () => {
   const dir = tempDir('classes-merge-');
@@ -69,8 +70,11 @@ test('merge refuses damaged shards and its own inputs as --out, and leaves no fo
     ],
     ['last row cut mid-line', (d) => writeFileSync(join(d, 'injections.csv'), injections.slice(0, -30)), /(no line ending \(a file cut short\)|columns instead of 11) in row/],
     ['ends inside a quoted field', (d) => writeFileSync(join(d, 'injections.csv'), injections + '"/GlobalAv'), /unterminated quoted field \(a file cut short or edited\)/],
-    ["another shard's rows", (d) => cpSync(join(dir, 's1', 'injections.csv'), join(d, 'injections.csv')), /a fault of another shard than 2\/2 in row/],
+    // (faults of a stored list keep their own indices, so the rows' outcomes tell, not their shard)
+    ["another shard's rows", (d) => cpSync(join(dir, 's1', 'injections.csv'), join(d, 'injections.csv')), /a fault of another shard than 2\/2 in row|outcomes do not add up/],
     ["another shard's summary", (d) => cpSync(join(dir, 's1', 'summary.csv'), join(d, 'summary.csv')), /outcome counts differ|do not add up|counts \d+ runs/],
+    ['a blank input field', (d) => writeFileSync(join(d, 'injections.csv'), lines.map((line, i) => (i === 1 ? line.split(',').map((v, k) => (k === 5 ? '' : v)).join(',') : line)).join('\n')), /an input index outside the campaign's inputs in row/],
+    ['an edited output', (d) => writeFileSync(join(d, 'injections.csv'), lines.map((line, i) => (i === 1 ? line.split(',').map((v, k) => (k === 1 ? 'other_output' : v)).join(',') : line)).join('\n')), /an output other than layer .*'s in row/],
     [
       'an edited outcome',
       (d) => {
@@ -113,4 +117,44 @@ test('merge refuses damaged shards and its own inputs as --out, and leaves no fo
   assert.equal(ok.code, 0, ok.stderr);
   const manifest = JSON.parse(readFileSync(join(dir, 'merged', 'manifest.json'), 'utf8'));
   assert.equal(manifest.totals.rows, readFileSync(join(dir, 'merged', 'injections.csv'), 'utf8').trimEnd().split('\n').length - 1);
+});
+
+test('merge: shards of a JSONL list whose fault indices have gaps, --mismatches-only rows checked against the summary, a folder a run is writing', async () => {
+  const dir = tempDir('classes-merge-');
+  const full = await randomFaultList(dir, LENET, 6);
+  // drop faults 1 and 4 of every layer: the list's indices now have gaps (0, 2, 3, 5)
+  const gapped = join(dir, 'gapped.jsonl');
+  writeFileSync(gapped, readFileSync(full, 'utf8').split('\n').filter((l) => !/"index":(1|4),/.test(l)).join('\n'));
+  const base = ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', gapped, '--inputs', '4'];
+  assert.equal(runCli([...base, '--out', join(dir, 'whole')]).code, 0);
+  for (const i of [1, 2, 3]) assert.equal(runCli([...base, '--shard', `${i}/3`, '--out', join(dir, `g${i}`)]).code, 0);
+  const m = runCli(['merge', ...[1, 2, 3].map((i) => join(dir, `g${i}`)), '--out', join(dir, 'merged')]);
+  assert.equal(m.code, 0, m.stderr);
+  for (const f of ['injections.csv', 'summary.csv']) assert.equal(readFileSync(join(dir, 'merged', f), 'utf8'), readFileSync(join(dir, 'whole', f), 'utf8'), f);
+
+  // --mismatches-only: the critical and non-finite rows must be the summary's
+  const mm = ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', full, '--inputs', '6', '--mismatches-only'];
+  for (const i of [1, 2]) assert.equal(runCli([...mm, '--shard', `${i}/2`, '--out', join(dir, `m${i}`)]).code, 0);
+  const edited = join(dir, 'm2-edited');
+  cpSync(join(dir, 'm2'), edited, { recursive: true });
+  const text = readFileSync(join(edited, 'injections.csv'), 'utf8');
+  const row = /,(sdc-critical|non-finite),/.exec(text);
+  assert.ok(row, 'a mismatch row to edit');
+  writeFileSync(join(edited, 'injections.csv'), text.replace(row[0], row[1] === 'non-finite' ? ',sdc-critical,' : ',sdc-safe,'));
+  const bad = runCli(['merge', join(dir, 'm1'), edited, '--out', join(dir, 'm-out')]);
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.match(bad.stderr.trim(), /outcomes do not add up to .*summary\.csv/);
+  assert.equal(runCli(['merge', join(dir, 'm1'), join(dir, 'm2'), '--out', join(dir, 'm-out')]).code, 0);
+
+  // a folder that a run is writing is not merged into
+  const busy = join(dir, 'busy');
+  const lock = lockOutput(busy);
+  try {
+    const r = runCli(['merge', ...[1, 2, 3].map((i) => join(dir, `g${i}`)), '--out', busy]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr.trim(), /is being written by another classes run/);
+    assert.equal(existsSync(join(busy, 'injections.csv')), false);
+  } finally {
+    lock.release();
+  }
 });

@@ -45,6 +45,8 @@ async function killAndResume(t: { diagnostic: (message: string) => void }, extra
     if (signal !== 'SIGKILL') assert.match(stderr, new RegExp(`interrupted \\(${signal}\\); .* run the same command again to resume`));
     assert.ok(existsSync(join(out, '.checkpoint.json')));
     assert.equal(existsSync(join(out, 'injections.csv')), false);
+    // a stopped run gives its folder's lock back (a killed one cannot: the next run takes it over)
+    if (signal !== 'SIGKILL') assert.equal(existsSync(join(out, '.lock')), false);
   }
   // same command (another batch size and worker count do not matter)
   const resumed = runCli(args(out));
@@ -57,6 +59,7 @@ async function killAndResume(t: { diagnostic: (message: string) => void }, extra
   const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.equal(m.timing.attempts, killedMidway ? 2 : 1);
   assert.equal(existsSync(join(out, '.checkpoint.json')), false);
+  assert.equal(existsSync(join(out, '.lock')), false);
 }
 
 test('kill -9 in the middle, run the same command again: the same bytes as an uninterrupted run', (t) => killAndResume(t, []));
