@@ -10,7 +10,7 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
 import { makeDirs } from '../util/files.js';
 
@@ -99,7 +99,7 @@ function stillHeld(path: string, holder: Holder | null, now: number): boolean {
 
 /** Take the lock of folder `out` (made if missing), or fail with who holds it. */
 export function lockOutput(out: string, now = Date.now()): OutputLock {
-  const path = join(out, LOCK_FILE);
+  const path = resolve(out, LOCK_FILE);
   try {
     makeDirs(out);
   } catch (err) {
