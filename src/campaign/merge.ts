@@ -76,7 +76,7 @@ function expectedRows(m: Manifest): number | null {
 }
 
 /** Columns of injections.csv that the merge reads. */
-const COL = { layer: 0, output: 1, fault: 2, pattern: 3, input: 5, outcome: 9 } as const;
+const COL = { layer: 0, output: 1, fault: 2, pattern: 3, input: 5, goldenTop1: 7, faultyTop1: 8, outcome: 9, maxAbsDiff: 10 } as const;
 
 /** What a shard's rows must satisfy: its own (fault, input) pairs, whole records. */
 interface RowRules {
@@ -91,6 +91,28 @@ interface RowRules {
    * from it.
    */
   positional: boolean;
+  /**
+   * Under the default criteria with top-1 and no tolerance, an outcome follows from the row's own
+   * top-1 columns and difference (outcome.ts): masked has no difference, critical changed the
+   * top-1, safe did not, non-finite has no faulty top-1. Other settings leave some of it to the scores, not checked.
+   */
+  strictOutcomes: boolean;
+}
+
+/** Whether a row's outcome agrees with its top-1 columns and difference (RowRules.strictOutcomes). */
+function outcomeFitsRow(f: readonly string[]): boolean {
+  const changed = f[COL.faultyTop1] !== f[COL.goldenTop1];
+  switch (f[COL.outcome]) {
+    case 'masked':
+      return !changed && f[COL.maxAbsDiff] === '0';
+    case 'sdc-safe':
+      // (its difference may print as 0: a score that turned from +0 to -0 is not bit-identical)
+      return !changed;
+    case 'sdc-critical':
+      return changed && f[COL.faultyTop1] !== '';
+    default:
+      return f[COL.faultyTop1] === '';
+  }
 }
 
 /**
@@ -114,6 +136,7 @@ function keyOf(rec: CsvRecord, rules: RowRules, where: string): [number, number,
   const { index, count } = rules.shard;
   if (rules.positional && (rules.offsets[l] + f) % count !== index - 1) throw bad(`a fault of another shard than ${index}/${count}`);
   if (!Object.hasOwn(OUTCOME_CODE, rec.fields[COL.outcome])) throw bad('an unknown outcome');
+  if (rules.strictOutcomes && !outcomeFitsRow(rec.fields)) throw bad('an outcome its top-1 columns and difference contradict');
   return [l, f, x];
 }
 
@@ -134,6 +157,10 @@ function recountAgrees(rows: OutcomeCounts, summary: OutcomeCounts, settings: Re
     }
   }
   return true;
+}
+
+function strictOutcomes(settings: Record<string, unknown>): boolean {
+  return settings.criteria === 'default' && settings.topK === 1 && settings.tolerance === 0;
 }
 
 /** The next record of a shard's injections.csv, with a damaged file as a one-line error. */
@@ -223,7 +250,7 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
     const p = join(s.dir, INJECTIONS_FILE);
     const text = readFileSync(p, 'utf8');
     if (!text.startsWith(header)) throw runtimeError(`${p} does not start with the injections.csv header; rerun that shard with --force`);
-    const rules: RowRules = { layerPos, fields, plan, offsets, shard: { index: s.index, count: s.count }, positional: s.manifest.hashes?.faultList === null };
+    const rules: RowRules = { layerPos, fields, plan, offsets, shard: { index: s.index, count: s.count }, positional: s.manifest.hashes?.faultList === null, strictOutcomes: strictOutcomes(s.manifest.settings) };
     // The rows' outcomes, recounted against the shard's summary (recountAgrees).
     const recount = new OutcomeCounts(layers.length);
     return { where: p, reader: new CsvReader(text.slice(header.length)), rules, rows: 0, expected: expectedRows(s.manifest), recount, settings: s.manifest.settings, summary: shardSummaries[k], summaryPath: join(s.dir, SUMMARY_FILE) };

@@ -77,11 +77,23 @@ test('merge refuses damaged shards and its own inputs as --out, and leaves no fo
     ['an edited output', (d) => writeFileSync(join(d, 'injections.csv'), lines.map((line, i) => (i === 1 ? line.split(',').map((v, k) => (k === 1 ? 'other_output' : v)).join(',') : line)).join('\n')), /an output other than layer .*'s in row/],
     [
       'an edited outcome',
+      // (one the row itself does not give away: its top-1 columns and difference agree)
       (d) => {
-        const edited = lines.map((line, i) => (i === 1 ? line.replace(/,(masked|sdc-safe|sdc-critical|non-finite),/, (_, o: string) => `,${o === 'masked' ? 'sdc-safe' : 'masked'},`) : line));
+        const k = lines.findIndex((line) => /,(masked,0|sdc-safe,[^,]+)$/.test(line));
+        assert.ok(k > 0, 'a masked or sdc-safe row to edit');
+        const edited = lines.map((line, i) => (i === k ? (line.endsWith(',masked,0') ? line.replace(/,masked,0$/, ',sdc-safe,0.5') : line.replace(/,sdc-safe,[^,]+$/, ',masked,0')) : line));
         writeFileSync(join(d, 'injections.csv'), edited.join('\n'));
       },
       /outcomes do not add up to .*summary\.csv/,
+    ],
+    [
+      'an outcome its own row contradicts',
+      (d) => {
+        // critical with the top-1 unchanged
+        const k = lines.findIndex((line, i) => i > 0 && /,(masked|sdc-safe),/.test(line));
+        writeFileSync(join(d, 'injections.csv'), lines.map((line, i) => (i === k ? line.replace(/,(masked|sdc-safe),/, ',sdc-critical,') : line)).join('\n'));
+      },
+      /an outcome its top-1 columns and difference contradict in row/,
     ],
   ];
   for (const [what, damage, expected] of damaged) {
@@ -138,9 +150,10 @@ test('merge: shards of a JSONL list whose fault indices have gaps, --mismatches-
   const edited = join(dir, 'm2-edited');
   cpSync(join(dir, 'm2'), edited, { recursive: true });
   const text = readFileSync(join(edited, 'injections.csv'), 'utf8');
-  const row = /,(sdc-critical|non-finite),/.exec(text);
-  assert.ok(row, 'a mismatch row to edit');
-  writeFileSync(join(edited, 'injections.csv'), text.replace(row[0], row[1] === 'non-finite' ? ',sdc-critical,' : ',sdc-safe,'));
+  // a non-finite run turned into an sdc-safe one, consistent within its row
+  const row = /,(\d+),,non-finite,nan\n/.exec(text);
+  assert.ok(row, 'a non-finite row to edit');
+  writeFileSync(join(edited, 'injections.csv'), text.replace(row[0], `,${row[1]},${row[1]},sdc-safe,0.5\n`));
   const bad = runCli(['merge', join(dir, 'm1'), edited, '--out', join(dir, 'm-out')]);
   assert.equal(bad.code, 1, bad.stderr);
   assert.match(bad.stderr.trim(), /outcomes do not add up to .*summary\.csv/);
