@@ -94,7 +94,8 @@ interface RowRules {
   /**
    * Under the default criteria with top-1 and no tolerance, an outcome follows from the row's own
    * top-1 columns and difference (outcome.ts): masked has no difference, critical changed the
-   * top-1, safe did not, non-finite has no faulty top-1. Other settings leave some of it to the scores, not checked.
+   * top-1, safe did not, non-finite has no faulty top-1. Under other settings part of it depends
+   * on the scores, which the file does not hold: not checked.
    */
   strictOutcomes: boolean;
 }
