@@ -80,12 +80,6 @@ function alive(pid: number): boolean {
 
 /** Whether the lock at `path` still has a live holder. */
 function stillHeld(path: string, holder: Holder | null, now: number): boolean {
-  let age: number;
-  try {
-    age = now - statSync(path).mtimeMs;
-  } catch {
-    return false; // removed meanwhile
-  }
   // On this host the holder's process says it all (a run busy for minutes in one long model
   // run does not refresh the lock meanwhile); from another host only the lock's age can. A lock
   // naming this very process, which does not hold it, was left by an earlier process that had
@@ -94,7 +88,11 @@ function stillHeld(path: string, holder: Holder | null, now: number): boolean {
     if (holder.pid <= 0 || holder.pid === process.pid || !alive(holder.pid)) return false;
     return holder.ticks === undefined || holder.ticks === startTicks(holder.pid);
   }
-  return age < STALE_MS;
+  try {
+    return now - statSync(path).mtimeMs < STALE_MS;
+  } catch {
+    return false; // removed meanwhile
+  }
 }
 
 /** Take the lock of folder `out` (made if missing), or fail with who holds it. */

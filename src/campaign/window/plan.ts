@@ -228,9 +228,10 @@ function segmentModel(suffix: ModelProto, members: readonly NodeInfo[], firstAtt
   const g = copy.graph!;
   const feedNames = new Set(feeds.map((f) => f.name));
   const cl = channelsLastFrom(members, feedNames, new Map(constants.map((t) => [t.name, t])));
-  // Tensors the channels-last nodes read or make go by their channels-last names.
-  const renamed = new Set<string>(members.slice(cl).flatMap((n) => n.outputs));
-  const clName = (t: string): string => (renamed.has(t) || (cl < members.length && (feedNames.has(t) || (cl > 0 && t === members[cl - 1].outputs[0]))) ? nhwcName(t) : t);
+  // Tensors the channels-last nodes read or make go by their channels-last names: their own
+  // outputs, the feeds, and the output of the node before them (transposed for them).
+  const channelsLast = new Set<string>([...members.slice(cl).flatMap((n) => n.outputs), ...feedNames, ...(cl > 0 ? [members[cl - 1].outputs[0]] : [])]);
+  const clName = (t: string): string => (channelsLast.has(t) ? nhwcName(t) : t);
   const nodes = members.map((n, k) => {
     if (k > 0 && k < cl) return n.node;
     const node = shallowCopy(n.node);
