@@ -52,6 +52,8 @@ export interface OpenOptions {
   /** Header of the injections file (written once, at a fresh start). */
   header: string;
   force: boolean;
+  /** When this attempt started (ISO time): the campaign's start unless a checkpoint has an earlier one. */
+  startedAt: string;
 }
 
 /** What is wrong with a parsed checkpoint, or null when it is one this version wrote. */
@@ -132,7 +134,7 @@ function finishedRunKey(out: string): { planKey: string; shard: string | null } 
  * Fail early, before any work, when the output folder holds results that this run may not
  * replace; otherwise say what it holds. Writes nothing.
  */
-export function checkOutputFolder(opts: Omit<OpenOptions, 'header' | 'layerCount' | 'units'>): OutputState {
+export function checkOutputFolder(opts: Omit<OpenOptions, 'header' | 'layerCount' | 'units' | 'startedAt'>): OutputState {
   if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw usageError(`--out ${opts.out} is a file; give a folder for the reports`);
   if (opts.force) return 'fresh';
   const ckPath = join(opts.out, CHECKPOINT_FILE);
@@ -185,7 +187,7 @@ export class ResultStore {
     this.bytes = ck?.bytes ?? 0;
     this.elapsedBeforeMs = ck?.elapsedMs ?? 0;
     this.attempts = (ck?.attempts ?? 0) + 1;
-    this.startedAt = ck?.startedAt ?? new Date().toISOString();
+    this.startedAt = ck?.startedAt ?? o.startedAt;
     this.counts = counts;
     this.meta = ck?.meta ?? {};
   }

@@ -136,9 +136,12 @@ export function classify(
  * There is no non-finite outcome under this rule.
  */
 function classifyClasses(g: Float32Array, go: number, f: Float32Array, fo: number, n: number, tolerance: number): Verdict {
+  // The reference compares float32 tensors with Python scalars, which PyTorch casts to float32:
+  // differences and thresholds are rounded to float32 before they are compared.
+  const tol = Math.fround(tolerance);
   let sdc = false;
   for (let j = 0; j < n; j++) {
-    if (Math.abs(f[fo + j] - g[go + j]) > tolerance) {
+    if (Math.fround(Math.abs(f[fo + j] - g[go + j])) > tol) {
       sdc = true;
       break;
     }
@@ -147,7 +150,7 @@ function classifyClasses(g: Float32Array, go: number, f: Float32Array, fo: numbe
   const faultyTop1 = argmax(f, fo, n, true);
   if (!sdc) return { outcome: 'masked', faultyTop1, maxAbsDiff };
   const goldenTop1 = argmax(g, go, n, true);
-  const critical = faultyTop1 !== goldenTop1 || Math.abs(f[fo + faultyTop1] - g[go + goldenTop1]) > CLASSES_CRITICAL_DELTA;
+  const critical = faultyTop1 !== goldenTop1 || Math.fround(Math.abs(f[fo + faultyTop1] - g[go + goldenTop1])) > Math.fround(CLASSES_CRITICAL_DELTA);
   return { outcome: critical ? 'sdc-critical' : 'sdc-safe', faultyTop1, maxAbsDiff };
 }
 

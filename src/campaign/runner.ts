@@ -245,6 +245,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   // Everything that can fail on the model or the provider runs before the first write.
   assertProviderAvailable(settings.provider);
   const attemptStart = performance.now();
+  // The manifest's start, on the clock that elapsedMs counts from (set-up included).
+  const attemptStartedAt = new Date().toISOString();
   const tPrep = attemptStart;
   const pm: PreparedModel = await prepareModel(setup.loaded, inputs);
   const plain = await plainScores(pm, inputs, settings.provider, settings.batch);
@@ -274,7 +276,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       lock.release();
       return alreadyDone();
     }
-    store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, units: shardUnitCount(plan, settings.shard), header: injectionsHeaderCsv(), force: settings.force });
+    store = ResultStore.open({ out: settings.out, planKey: setup.planKey, shard, layerCount: plan.layers.length, units: shardUnitCount(plan, settings.shard), header: injectionsHeaderCsv(), force: settings.force, startedAt: attemptStartedAt });
   } catch (err) {
     lock.release();
     throw err;

@@ -112,7 +112,9 @@ function summaryRow(layer: LayerRef, pattern: string, v: CountVector): string[] 
   const runs = v[0] + v[1] + v[2] + v[3];
   const stats = v.flatMap((k) => {
     const ci = wilsonInterval(k, runs);
-    return [fmt(ci.rate), fmt(ci.lo), fmt(ci.hi)];
+    // A layer a shard ran nothing of has no rate (0 would read as "never happens"); any rate is
+    // possible, so its interval is [0, 1].
+    return [runs === 0 ? '' : fmt(ci.rate), fmt(ci.lo), fmt(ci.hi)];
   });
   return [layer.name, layer.output, pattern, String(runs), ...v.map(String), ...stats];
 }
@@ -120,7 +122,7 @@ function summaryRow(layer: LayerRef, pattern: string, v: CountVector): string[] 
 /**
  * summary.csv: for each layer in plan order, its all-patterns row, then one row per pattern
  * (sorted by name). Rates carry Wilson 95 % intervals that treat every (fault, input) run as one
- * trial.
+ * trial; a layer without runs (in a shard) has an empty rate.
  */
 export function summaryCsv(layers: readonly LayerRef[], counts: OutcomeCounts): string {
   const rows: string[][] = [SUMMARY_HEADER];

@@ -6,7 +6,7 @@ import { ResultStore, checkOutputFolder } from '../../src/campaign/checkpoint.js
 import { tempDir } from './fixtures.js';
 import { ClassesError } from '../../src/errors.js';
 
-const base = (out: string) => ({ out, planKey: 'k1', shard: null, layerCount: 2, units: 10, header: 'h\n', force: false });
+const base = (out: string) => ({ out, planKey: 'k1', shard: null, layerCount: 2, units: 10, header: 'h\n', force: false, startedAt: new Date().toISOString() });
 
 test('rows past the last commit are dropped on resume; counts come back', () => {
   const out = join(tempDir('classes-ckpt-'), 'res');

@@ -74,4 +74,8 @@ test('--criteria classes reproduces the reference rule and its quirks', () => {
   const nan = run(g, f32(0.5, 0.9, NaN), C);
   assert.equal(nan.outcome, 'sdc-critical');
   assert.equal(nan.faultyTop1, 2);
+  // thresholds compare in float32, as PyTorch casts them: a difference of float32(1e-3), a hair
+  // above 1e-3 in double, is not above the tolerance; float32(0.05) on the top score is not critical
+  assert.equal(run(f32(0, 2, 3), f32(Math.fround(1e-3), 2, 3), C).outcome, 'masked');
+  assert.equal(run(f32(0, -1, -1), f32(0.05, -1, -1), C).outcome, 'sdc-safe');
 });

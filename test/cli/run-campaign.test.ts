@@ -40,6 +40,8 @@ test('the built-in campaign end to end (the package error models), --json, a fin
   assert.equal(m.layers.length, 8);
   assert.ok(m.layers.every((l: { goldenVsPlain: { top1Changes: number } }) => l.goldenVsPlain.top1Changes === 0));
   assert.ok(typeof m.timing.injectionsPerSecond === 'number');
+  // one attempt: its start and end bracket the elapsed time, set-up included
+  assert.ok(Date.parse(m.timing.endedAt) - Date.parse(m.timing.startedAt) >= m.timing.elapsedMs - 2, JSON.stringify(m.timing));
   // the same command again finds the finished reports: exit 0, nothing rerun or rewritten
   // (a batch job retried after it succeeded); other settings refuse to replace them
   const before = statSync(join(out, 'injections.csv')).mtimeMs;

@@ -35,6 +35,21 @@ test('summary rows per layer and per pattern, readable back', () => {
   assert.deepEqual(j.grandTotal(), [14, 4, 6, 2]);
 });
 
+test('summary: a layer without runs (a shard that got none of its faults) has an empty rate, not 0', () => {
+  const c = new OutcomeCounts(2);
+  c.add(1, 'single', 2, 4);
+  const recs = parseCsv(summaryCsv(layers, c));
+  const empty = recs[1];
+  assert.deepEqual([empty[0], empty[2], empty[3]], ['conv1', 'all', '0']);
+  for (const o of ['masked', 'sdc_safe', 'sdc_critical', 'non_finite']) {
+    assert.equal(empty[SUMMARY_HEADER.indexOf(`${o}_rate`)], '');
+    assert.equal(empty[SUMMARY_HEADER.indexOf(`${o}_ci_low`)], '0.000000');
+    assert.equal(empty[SUMMARY_HEADER.indexOf(`${o}_ci_high`)], '1.000000');
+  }
+  assert.equal(recs[2][SUMMARY_HEADER.indexOf('sdc_critical_rate')], '1.000000');
+  assert.equal(summaryCsv(layers, countsFromSummary(recs, layers, 'summary.csv')), summaryCsv(layers, c));
+});
+
 test('injection rows: quoting, numbers, mismatch filter', () => {
   const r: InjectionRow = {
     layer: 'we,ird "name"', output: 'x2', fault: 3, pattern: 'single', cardinality: 1, input: 0,
