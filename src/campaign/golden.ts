@@ -6,6 +6,7 @@
  * model runs once too, only to measure how far it is from each layer's golden reference.
  */
 import { runtimeError, usageError } from '../errors.js';
+import { noInputShape } from '../data/inputs.js';
 import { encodeModel, GraphIndex, splitAt, type LoadedModel, type ModelProto, type TensorType, type ElemTypeName, elemTypeName } from '../onnx/index.js';
 import { createSession, inferTensorTypes, prepareBatchDynamic, type HostTensor, type Session } from '../runtime/index.js';
 import { argmax } from './outcome.js';
@@ -27,8 +28,11 @@ export interface PreparedModel {
   inputName: string;
   /** Per-sample dims of the model input. */
   inputSampleDims: number[];
-  /** Whether the user's own model takes a batch (decides how the plain model is run). */
-  plainBatchDynamic: boolean;
+  /**
+   * The batch size the user's own model is fixed to (dim 0 of its input), or null when it takes
+   * any: decides how the plain model is run.
+   */
+  plainFixedBatch: number | null;
   /** The model output holding the class scores: its first output. */
   scoresName: string;
   types: Map<string, TensorType>;
@@ -51,6 +55,7 @@ export function expectedSampleShape(loaded: LoadedModel): { inputName: string; s
   const tt = vi.type?.value.case === 'tensorType' ? vi.type.value.value : undefined;
   if (tt !== undefined && tt.elemType !== 1) throw usageError(`${loaded.path}: input ${vi.name} is ${elemTypeName(tt.elemType) ?? tt.elemType}; run-campaign needs a float32 input`);
   const dims = (tt?.shape?.dim ?? []).map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : -1));
+  if (dims.length === 0) throw usageError(noInputShape(loaded.path, vi.name));
   return { inputName: vi.name, sampleShape: dims.slice(1) };
 }
 
@@ -69,10 +74,10 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   const scoresName = index.outputs[0]?.name;
   if (scoresName === undefined) throw runtimeError(`${loaded.path} has no outputs`);
   const d0 = index.inputs[0].type?.value.case === 'tensorType' ? index.inputs[0].type.value.value.shape?.dim[0] : undefined;
-  const plainBatchDynamic = d0 === undefined || d0.value.case !== 'dimValue';
+  const plainFixedBatch = d0 !== undefined && d0.value.case === 'dimValue' ? Math.max(1, Number(d0.value.value)) : null;
   // Two samples prove (or disprove) that a batch gives the same bits as single runs.
   const two = inputs.count >= 2 ? inputTensor(inputs, 0, 2) : { ...inputTensor(inputs, 0, 1), dims: [2, ...inputs.sampleDims], data: Float32Array.from([...inputs.data.subarray(0, sampleCount(inputs.sampleDims)), ...inputs.data.subarray(0, sampleCount(inputs.sampleDims))]) };
-  const prep = await prepareBatchDynamic(loaded.model, { [inputName]: two }, { externalData: loaded.externalData });
+  const prep = await prepareBatchDynamic(loaded.model, { [inputName]: two }, { externalData: loaded.externalData, label: loaded.path });
   const base = prep.model;
   const baseIndex = new GraphIndex(base);
   const constants = baseIndex.constantNodes();
@@ -80,7 +85,7 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   for (const n of baseIndex.nodes) if (!constants.has(n.index)) for (const o of n.outputs) if (o !== '') candidates.push(o);
   for (const i of baseIndex.inputs) candidates.push(i.name);
   const types = await inferTensorTypes(base, [...new Set(candidates)], { externalData: loaded.externalData });
-  return { loaded, base, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainBatchDynamic, scoresName, types };
+  return { loaded, base, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainFixedBatch, scoresName, types };
 }
 
 export interface LayerGolden {
@@ -333,14 +338,26 @@ export async function plainScores(pm: PreparedModel, inputs: InputBatch, provide
   try {
     let scores = new Float32Array(0);
     let classes = 0;
-    for (const [from, count] of groups(inputs.count, pm.plainBatchDynamic ? Math.max(1, batch) : 1)) {
-      const out = (await s.run({ [pm.inputName]: inputTensor(inputs, from, count) }, [pm.scoresName]))[pm.scoresName];
+    // A model fixed to a batch of k runs k samples at a time, the last group filled up with
+    // copies of its last sample (whose scores are dropped).
+    const fixed = pm.plainFixedBatch;
+    const per = sampleCount(inputs.sampleDims);
+    for (const [from, count] of groups(inputs.count, fixed ?? Math.max(1, batch))) {
+      let feed = inputTensor(inputs, from, count);
+      if (fixed !== null && count < fixed) {
+        const data = new Float32Array(fixed * per);
+        data.set(feed.data as Float32Array);
+        for (let k = count; k < fixed; k++) data.copyWithin(k * per, (count - 1) * per, count * per);
+        feed = { type: 'float32', dims: [fixed, ...inputs.sampleDims], data };
+      }
+      const out = (await s.run({ [pm.inputName]: feed }, [pm.scoresName]))[pm.scoresName];
       const data = out.data as Float32Array;
+      const rows = fixed ?? count;
       if (classes === 0) {
-        classes = data.length / count;
+        classes = data.length / rows;
         scores = new Float32Array(inputs.count * classes);
       }
-      scores.set(data, from * classes);
+      scores.set(data.subarray(0, count * classes), from * classes);
     }
     return scores;
   } finally {

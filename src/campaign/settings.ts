@@ -158,7 +158,9 @@ function parseNumber(v: unknown, where: string): number {
 
 function parseInteger(v: unknown, where: string, min: number): number {
   const n = parseNumber(v, where);
-  if (!Number.isInteger(n) || n < min) throw usageError(`${where}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+  // Past 2^53 integers no longer survive a round trip through a double (a seed would silently
+  // become its neighbour).
+  if (!Number.isSafeInteger(n) || n < min) throw usageError(`${where}: expected an integer from ${min} to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(v)}`);
   return n;
 }
 

@@ -58,6 +58,14 @@ export function resolveTargets(
     }
   } else {
     const list = origin.list;
+    // One tensor, one layer: two names for one tensor would split its faults in two layers (a
+    // hand-edited "layer" field), and --layers would find only one of them.
+    const nameOf = new Map<string, string>();
+    for (const ll of list.layers) {
+      const other = nameOf.get(ll.output);
+      if (other !== undefined) throw usageError(`--faults ${list.path}: layers ${other} and ${ll.name} both target tensor ${ll.output}; give all faults of a tensor the same "layer"`);
+      nameOf.set(ll.output, ll.name);
+    }
     const fromList = list.layers.map((ll) => {
       const p = index.producer.get(ll.output);
       if (p === undefined) {

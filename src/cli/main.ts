@@ -81,6 +81,16 @@ function guardStdout(): void {
   });
 }
 
+/**
+ * With --json, a failure also goes to stdout as {"ok": false, "exitCode", "error"}, so that a CI
+ * step that parses stdout reads why instead of failing on empty input (every success JSON has
+ * "ok": true or is the command's data).
+ */
+function jsonFailure(argv: readonly string[], exitCode: number, error: string): void {
+  if (!argv.slice(2).includes('--json')) return;
+  process.stdout.write(JSON.stringify({ ok: false, exitCode, error }) + '\n');
+}
+
 /** Runs the CLI and returns the exit code; never throws for user mistakes. */
 export async function main(argv: string[]): Promise<number> {
   guardStdout();
@@ -93,15 +103,20 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version end here with code 0; parse errors were already printed by commander,
       // and so was the help shown for a missing command (exit code 1 from commander: a usage error).
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+      if (err.exitCode === 0) return 0;
+      jsonFailure(argv, EXIT_USAGE, err.message.replace(/^error: /, '').replace(/\s*[\r\n]+\s*/g, ' ').trim());
+      return EXIT_USAGE;
     }
     if (err instanceof ClassesError) {
       // One line, whatever a message quotes (a parser's excerpt of a file may hold line breaks).
-      printError(err.message.replace(/\s*[\r\n]+\s*/g, ' ').trim());
+      const line = err.message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+      printError(line);
+      jsonFailure(argv, err.exitCode, line);
       return err.exitCode;
     }
     // Anything else is a bug in classes itself: keep the stack so it can be reported.
     printError(`internal error: ${(err as Error)?.stack ?? String(err)}`);
+    jsonFailure(argv, EXIT_RUNTIME, `internal error: ${(err as Error)?.message ?? String(err)}`);
     return EXIT_RUNTIME;
   }
 }

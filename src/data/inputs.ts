@@ -185,3 +185,8 @@ function assertFinite(data: Float32Array, sampleSize: number, name: string): voi
     }
   }
 }
+
+/** The error for a model input that declares no shape: the data could not be checked against it. */
+export function noInputShape(modelPath: string, inputName: string): string {
+  return `${modelPath}: input "${inputName}" declares no shape; re-export the model with its input shape (for example [N,3,32,32], the batch axis symbolic)`;
+}

@@ -33,7 +33,8 @@ export class ErrorModelSet {
     const m = this.models.get(name);
     if (m) return m;
     const have = [...this.models.keys()].sort().join(', ') || 'none';
-    throw runtimeError(
+    // The layers asked for need it: a choice of the user's, like a layer without any model.
+    throw usageError(
       `error model ${name}.json is missing from ${this.dir} (it has: ${have}); add the file or pick another model folder`,
     );
   }

@@ -1,5 +1,6 @@
 import type { AppliedImagePreprocessing } from '../data/images.js';
 import { runtimeError, usageError } from '../errors.js';
+import { noInputShape } from '../data/inputs.js';
 import { sha256Hex } from '../util/hash.js';
 import {
   DataType,
@@ -82,7 +83,7 @@ export async function profileModel(options: ProfileOptions): Promise<Profile> {
   const two = new Float32Array(2 * sampleSize);
   two.set(inputs.data.subarray(0, sampleSize), 0);
   two.set(inputs.data.subarray((inputs.count > 1 ? 1 : 0) * sampleSize, (inputs.count > 1 ? 2 : 1) * sampleSize), sampleSize);
-  const prepared = await prepareBatchDynamic(loaded.model, { [input.name]: { type: 'float32', dims: [2, ...sampleDims], data: two } }, { externalData: loaded.externalData });
+  const prepared = await prepareBatchDynamic(loaded.model, { [input.name]: { type: 'float32', dims: [2, ...sampleDims], data: two } }, { externalData: loaded.externalData, label: loaded.path });
   if (!prepared.batchDynamic) {
     const d0 = input.dims[0];
     if (typeof d0 === 'number' && d0 !== 1) {
@@ -170,6 +171,7 @@ function singleInput(index: GraphIndex, path: string): InputInfo {
   if (type === undefined || type.elemType !== DataType.FLOAT) {
     throw runtimeError(`${path}: input "${vi.name}" is not a float32 tensor; profile supports float32 inputs`);
   }
+  if (type.dims.length === 0) throw usageError(noInputShape(path, vi.name));
   return { name: vi.name, dims: type.dims };
 }
 

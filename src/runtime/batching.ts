@@ -1,8 +1,9 @@
 import { makeBatchDynamic } from '../onnx/index.js';
 import { sameBits } from '../util/bits.js';
 import type { ExternalDataFile, ModelProto } from '../onnx/index.js';
-import { createSession } from './session.js';
-import type { HostTensor } from './tensors.js';
+import { createSession, type Session } from './session.js';
+import { errorMessage, usageError } from '../errors.js';
+import type { HostTensor, TensorArray } from './tensors.js';
 
 /**
  * Make a model take any batch size, and prove it: the rewritten model must run a batch of two
@@ -26,17 +27,46 @@ export interface BatchPreparation {
 export async function prepareBatchDynamic(
   model: ModelProto,
   samples: Record<string, HostTensor>,
-  options: { externalData?: readonly ExternalDataFile[] } = {},
+  options: { externalData?: readonly ExternalDataFile[]; /** The model's name in errors (its path). */ label?: string } = {},
 ): Promise<BatchPreparation> {
-  const rewrite = makeBatchDynamic(model, { externalData: options.externalData });
+  const label = options.label ?? 'model';
+  // The user's model first, alone on one sample: what fails here is the model or the data, not
+  // the rewrite, and the error says so.
+  const original = await createSession(model, { provider: 'cpu', externalData: options.externalData, label });
+  try {
+    // A model fixed to a batch of k gets the first sample k times.
+    const first: Record<string, HostTensor> = {};
+    for (const [name, t] of Object.entries(samples)) {
+      const d0 = original.inputMetadata.find((m) => m.name === name)?.shape[0];
+      first[name] = repeatSample(sliceBatch(t, 0), typeof d0 === 'number' && d0 > 1 ? d0 : 1);
+    }
+    try {
+      await original.run(first);
+    } catch (err) {
+      const shapes = Object.values(first).map((t) => `[${t.dims.slice(1).join(',')}]`).join(', ');
+      throw usageError(`${label} does not run on a sample of the data (shape ${shapes}): ${errorMessage(err).replace(/^.*?could not run the model: /, '')}; check that the data has the shape the model was made for`);
+    }
+    return await tryBatchDynamic(model, original, samples, options.externalData, label);
+  } finally {
+    await original.release();
+  }
+}
+
+async function tryBatchDynamic(model: ModelProto, original: Session, samples: Record<string, HostTensor>, externalData: readonly ExternalDataFile[] | undefined, label: string): Promise<BatchPreparation> {
+  const rewrite = makeBatchDynamic(model, { externalData });
   const notes = [...rewrite.problems, ...rewrite.warnings];
   if (rewrite.patchedReshapes.length > 0) notes.push(`patched the batch in Reshape ${rewrite.patchedReshapes.join(', ')}`);
   if (!rewrite.dynamic) return { model, batchDynamic: false, notes };
+  let batched: Session;
+  try {
+    batched = await createSession(rewrite.model, { provider: 'cpu', externalData, label: `${label} (batch axis made dynamic)` });
+  } catch (err) {
+    notes.push(`the model with a dynamic batch axis does not load (${errorMessage(err)})`);
+    return { model, batchDynamic: false, notes };
+  }
   // Single samples go through the original model when it takes a batch of 1, so that a patch
   // that changed what a sample computes is caught too.
-  const reference = rewrite.frozenBatch === null || rewrite.frozenBatch === 1 ? model : rewrite.model;
-  const batched = await createSession(rewrite.model, { provider: 'cpu', externalData: options.externalData, label: 'batch-dynamic model' });
-  const single = reference === model ? await createSession(model, { provider: 'cpu', externalData: options.externalData, label: 'model' }) : batched;
+  const single = rewrite.frozenBatch === null || rewrite.frozenBatch === 1 ? original : batched;
   try {
     const both = await batched.run(samples);
     for (let k = 0; k < 2; k++) {
@@ -52,13 +82,24 @@ export async function prepareBatchDynamic(
       }
     }
   } catch (err) {
-    notes.push(`a batch of 2 does not run (${err instanceof Error ? err.message : String(err)})`);
+    notes.push(`a batch of 2 does not run (${errorMessage(err)})`);
     return { model, batchDynamic: false, notes };
   } finally {
     await batched.release();
-    if (single !== batched) await single.release();
   }
   return { model: rewrite.model, batchDynamic: true, notes };
+}
+
+/** A batch of one sample, repeated `times` times along the batch axis. */
+function repeatSample(t: HostTensor, times: number): HostTensor {
+  if (times === 1) return t;
+  const dims = [times, ...t.dims.slice(1)];
+  const src = t.data;
+  if (Array.isArray(src)) return { ...t, dims, data: Array.from({ length: times }, () => src).flat() };
+  // Same element type as the sample; TypedArray.set takes any array of its own kind.
+  const out = new (src.constructor as new (n: number) => Exclude<TensorArray, string[]>)(src.length * times);
+  for (let k = 0; k < times; k++) out.set(src as never, k * src.length);
+  return { ...t, dims, data: out };
 }
 
 /** Sample `k` of a batch, as a batch of one. */

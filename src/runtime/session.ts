@@ -94,7 +94,7 @@ export class Session {
     try {
       result = fetches === undefined ? await session.run(ortFeeds) : await session.run(ortFeeds, [...fetches]);
     } catch (err) {
-      throw runtimeError(`${this.label}: ONNX Runtime could not run the model: ${firstLine(err)}`);
+      throw runtimeError(`${this.label}: ONNX Runtime could not run the model: ${ortMessage(err)}`);
     }
     const out: Record<string, HostTensor> = {};
     for (const [name, value] of Object.entries(result)) {
@@ -148,9 +148,22 @@ function toMetadata(m: ort.InferenceSession.ValueMetadata): TensorMetadata {
   return { name: m.name, type: m.type as ElemTypeName, shape: [...m.shape] };
 }
 
-function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0].trim();
+/** Longest ONNX Runtime message quoted in an error. */
+const ORT_MESSAGE_MAX = 500;
+
+/**
+ * ONNX Runtime's message on one line: its lines joined (the first alone can stop mid-sentence,
+ * "... for the following indices"), the source file positions it prefixes dropped, cut short.
+ */
+export function ortMessage(err: unknown): string {
+  const msg = (err instanceof Error ? err.message : String(err))
+    .split('\n')
+    // "…/model_load_utils.h:46 void onnxruntime::f(const std::string&, int) The message"
+    .map((l) => l.replace(/\S*\.(?:cc|cpp|h):\d+ [^()]*\((?:[^()]|\([^()]*\))*\)\s*/g, '').trim())
+    .filter((l) => l !== '')
+    .join('; ')
+    .replace(/\s+/g, ' ');
+  return msg.length > ORT_MESSAGE_MAX ? `${msg.slice(0, ORT_MESSAGE_MAX - 1)}…` : msg;
 }
 
 function describe(source: ModelSource): string {
@@ -203,8 +216,9 @@ async function open(source: ModelSource, provider: Provider, options: SessionOpt
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: options.optimization ?? 'extended',
-    // Warnings such as "unused initializer" are not the user's business.
-    logSeverityLevel: 3,
+    // ONNX Runtime would print warnings ("unused initializer") and errors to the terminal itself,
+    // in colour; its errors reach the user as our one-line messages instead.
+    logSeverityLevel: 4,
   };
   if (profileDir !== null) {
     ortOptions.enableProfiling = true;
@@ -229,7 +243,11 @@ async function open(source: ModelSource, provider: Provider, options: SessionOpt
   } catch (err) {
     if (profileDir !== null) rmSync(profileDir, { recursive: true, force: true });
     if (provider !== 'cpu') throw err;
-    throw runtimeError(`${label}: ONNX Runtime cannot load the model: ${firstLine(err)}`);
+    const msg = ortMessage(err);
+    const fix = /registered function\/op|not a registered|Could not find an implementation|opset|domain/i.test(msg)
+      ? 're-export it with standard ONNX operators and an opset that ONNX Runtime supports'
+      : 'check that the file is a whole, valid ONNX model (onnx.checker.check_model)';
+    throw runtimeError(`${label}: ONNX Runtime cannot load the model: ${msg}; ${fix}`);
   }
 }
 

@@ -1,0 +1,122 @@
+/**
+ * Models and inputs that are a little off: a batch fixed to 4, an input without a shape, an
+ * operator ONNX Runtime lacks, data of the wrong size for a model with free height and width, a
+ * fault list whose "layer" field was edited, seeds past 2^53, and --json on failure. Each either
+ * runs as the ordinary model does or fails with one line that names the file and the fix.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers.js';
+import { LENET, LENET_DATA, tempDir } from '../campaign/fixtures.js';
+import { decodeModel, encodeModel, graphOf, makeNode, makeShape, type ModelProto } from '../../src/onnx/index.js';
+import { saveNpy } from '../../src/data/npy.js';
+
+const tmp = () => tempDir('classes-cli-odd-');
+
+/** LeNet-5, changed by `edit`, written to a temporary file. */
+function lenetWith(name: string, edit: (m: ModelProto) => void): string {
+  const m = decodeModel(readFileSync(LENET));
+  edit(m);
+  const path = join(tmp(), `${name}.onnx`);
+  writeFileSync(path, encodeModel(m));
+  return path;
+}
+
+function inputShape(m: ModelProto, dims: (number | string)[] | undefined): void {
+  const t = graphOf(m).input[0].type!.value;
+  if (t.case !== 'tensorType') throw new Error('LeNet input is not a tensor');
+  t.value.shape = dims === undefined ? undefined : makeShape(dims);
+}
+
+function assertOneLine(r: { code: number; stderr: string }, code: number, re: RegExp): void {
+  assert.equal(r.code, code, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], re);
+  // nothing of ONNX Runtime's own logging (coloured, timestamped lines)
+  assert.doesNotMatch(r.stderr, /\u001b\[|onnxruntime:/);
+}
+
+test('a model whose batch is fixed to 4 runs, with the reports of the same model with a free batch', () => {
+  const fixed = lenetWith('fixed-b4', (m) => inputShape(m, [4, 1, 28, 28]));
+  const dir = tmp();
+  const args = (model: string, out: string) => ['run-campaign', '--model', model, '--data', LENET_DATA, '--inputs', '7', '--faults-per-layer', '2', '--out', join(dir, out)];
+  const a = runCli(args(fixed, 'fixed'));
+  assert.equal(a.code, 0, a.stderr);
+  const b = runCli(args(LENET, 'free'));
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(readFileSync(join(dir, 'fixed', 'injections.csv'), 'utf8'), readFileSync(join(dir, 'free', 'injections.csv'), 'utf8'));
+  const m = JSON.parse(readFileSync(join(dir, 'fixed', 'manifest.json'), 'utf8'));
+  assert.ok(m.layers.every((l: { goldenVsPlain: { top1Changes: number } }) => l.goldenVsPlain.top1Changes === 0));
+});
+
+test('an input that declares no shape: one line naming the model and the fix, exit 2 (profile and run-campaign)', () => {
+  const model = lenetWith('noshape', (m) => inputShape(m, undefined));
+  for (const args of [
+    ['profile', model, '--data', LENET_DATA, '--inputs', '2'],
+    ['run-campaign', '--model', model, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--out', join(tmp(), 'res')],
+  ]) {
+    assertOneLine(runCli(args), 2, /noshape\.onnx: input "input" declares no shape; re-export the model with its input shape/);
+  }
+});
+
+test('an operator ONNX Runtime does not have: one line naming the model file and the fix', () => {
+  const model = lenetWith('custom-op', (m) => {
+    const g = graphOf(m);
+    const relu = g.node.findIndex((n) => n.name === '/Relu');
+    g.node.splice(relu + 1, 0, makeNode('FooBar', ['/Relu_output_0'], ['/foo'], { name: '/Foo', domain: 'com.example' }));
+    g.node.find((n) => n.name === '/MaxPool')!.input[0] = '/foo';
+    m.opsetImport.push({ ...m.opsetImport[0], domain: 'com.example', version: 1n });
+  });
+  const r = runCli(['profile', model, '--data', LENET_DATA, '--inputs', '2']);
+  assertOneLine(r, 1, /custom-op\.onnx: ONNX Runtime cannot load the model: .*FooBar.*; re-export it with standard ONNX operators/);
+});
+
+test('free height and width, data of the wrong size: one line saying the data does not fit, exit 2, nothing of ONNX Runtime\'s log', () => {
+  const model = lenetWith('free-hw', (m) => inputShape(m, ['N', 1, 'H', 'W']));
+  const data = join(tmp(), 'x32.npy');
+  saveNpy(data, { data: new Float32Array(2 * 32 * 32), shape: [2, 1, 32, 32] });
+  for (const args of [
+    ['profile', model, '--data', data],
+    ['run-campaign', '--model', model, '--data', data, '--faults-per-layer', '1', '--out', join(tmp(), 'res')],
+  ]) {
+    assertOneLine(runCli(args), 2, /free-hw\.onnx does not run on a sample of the data \(shape \[1,32,32\]\): .*Gemm.*; check that the data has the shape the model was made for/);
+  }
+});
+
+test('a fault list in which two layer names target one tensor is refused, naming the list (not --layers)', () => {
+  const dir = tmp();
+  const list = join(dir, 'f.jsonl');
+  const profile = join(dir, 'p.json');
+  const p = runCli(['profile', LENET, '--data', LENET_DATA, '--inputs', '4', '-o', profile]);
+  assert.equal(p.code, 0, p.stderr);
+  const g = runCli(['gen-faults', LENET, '--profile', profile, '--layers', '/Relu', '--faults-per-layer', '3', '--seed', '3', '-o', list]);
+  assert.equal(g.code, 0, g.stderr);
+  const lines = readFileSync(list, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { layer: string });
+  lines[0].layer = '/Bogus';
+  writeFileSync(list, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  for (const extra of [[], ['--layers', '/Relu']]) {
+    const r = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults', list, ...extra, '--out', join(dir, 'res')]);
+    assertOneLine(r, 2, /f\.jsonl: layers \/Bogus and \/Relu both target tensor \/Relu_output_0/);
+  }
+});
+
+test('a seed past 2^53 is refused (it would silently round to its neighbour), as gen-faults refuses it', () => {
+  const r = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--seed', '9007199254740993', '--out', join(tmp(), 'res')]);
+  assertOneLine(r, 2, /--seed: expected an integer from 0 to 9007199254740991/);
+});
+
+test('--json: a failure also goes to stdout as one JSON object with ok false, the exit code and the error', () => {
+  const r = runCli(['run-campaign', '--model', join(tmp(), 'missing.onnx'), '--data', LENET_DATA, '--json']);
+  assert.equal(r.code, 2);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(j), ['ok', 'exitCode', 'error']);
+  assert.equal(j.ok, false);
+  assert.equal(j.exitCode, 2);
+  assert.match(j.error, /missing\.onnx does not exist/);
+  const parse = runCli(['merge', '--no-such-flag', '--json']);
+  assert.equal(parse.code, 2);
+  assert.equal(JSON.parse(parse.stdout).ok, false);
+});
