@@ -13,7 +13,9 @@
  * approach's cost per injection does not depend on the fault, so it is timed on the first
  * --plain-faults faults (default 50) of the same list. The time of (b) is split into prefix,
  * golden suffix, faulty suffix (with batch building and classification), fault generation and
- * reporting. Finally the real runner (worker threads, one per core) runs the whole campaign.
+ * reporting. Then the plain approach runs on the whole machine twice (one session with an intra-op
+ * thread per core; one single-threaded worker per core, bench/lib/plain-parallel.ts), and
+ * finally the real runner (worker threads, one per core) runs the whole campaign.
  * --error-models DIR picks the error models (default: the shipped error_models/); the gain depends
  * on how many of their faults touch whole maps (BENCHMARKS.md).
  * With --model resnet64 (not part of the default run: it takes a few minutes) a third model,
@@ -23,7 +25,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { completeSettings } from '../src/campaign/settings.js';
+import { completeSettings, type RawSettings } from '../src/campaign/settings.js';
 import { planCampaign, runCampaign } from '../src/campaign/runner.js';
 import { goldenForLayer, prepareModel } from '../src/campaign/golden.js';
 import { LayerInjector, packFaults } from '../src/campaign/injector.js';
@@ -39,6 +41,7 @@ import { EARLY_EXIT_MODES, type EarlyExitMode } from '../src/campaign/early-exit
 import { WINDOW_MODES, type WindowMode } from '../src/campaign/window/setup.js';
 import { benchArgs } from './args.js';
 import { benchLayerSetup } from './lib/layer-setup.js';
+import { plainOnEveryCore } from './lib/plain-parallel.js';
 
 interface LayerBench {
   layer: string;
@@ -74,6 +77,8 @@ interface ModelBench {
   runner: { workers: number; perSec: number; elapsedMs: number };
   /** The plain approach on the whole machine: one session with one intra-op thread per core. */
   plainMachine: { threads: number; perSec: number };
+  /** The plain approach on the whole machine: one worker thread per core, one intra-op thread each. */
+  plainWorkers: { workers: number; perSec: number };
 }
 
 const args = benchArgs();
@@ -99,9 +104,8 @@ function errorModelsDir(): string {
 
 async function benchModel(name: string, model: string, data: string, faults: number, inputs: number, plainFaults: number): Promise<ModelBench> {
   const out = mkdtempSync(join(tmpdir(), 'classes-bench-'));
-  const settings = completeSettings([{ model, data, errorModels: errorModelsDir(), faultsPerLayer: faults, inputs, seed: 1, batch: 32, workers: availableParallelism(), out: join(out, 'run'), earlyExit: earlyExitArg(), window: windowArg() }], {
-    defaultErrorModels: errorModelsDir(),
-  });
+  const raw: RawSettings = { model, data, errorModels: errorModelsDir(), faultsPerLayer: faults, inputs, seed: 1, batch: 32, workers: availableParallelism(), out: join(out, 'run'), earlyExit: earlyExitArg(), window: windowArg() };
+  const settings = completeSettings([raw], { defaultErrorModels: errorModelsDir() });
   const setup = planCampaign(settings);
   const pm = await prepareModel(setup.loaded, setup.inputs);
   const classifyOpts = { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance };
@@ -176,6 +180,8 @@ async function benchModel(name: string, model: string, data: string, faults: num
     pmMs += r.ms * (faults / machineFaults);
     pmRuns += faults * setup.inputs.count;
   }
+  // The plain approach with one single-threaded worker per core, as the runner runs.
+  const plainThreads = await plainOnEveryCore(raw, errorModelsDir(), layers, plainFaults, availableParallelism());
   // The real runner, end to end, on every core.
   await releaseWindowSessions();
   const e2e = await runCampaign(setup);
@@ -193,6 +199,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
     gain: oursPerSec / plainPerSec,
     runner: { workers: settings.workers, perSec: e2e.manifest.timing.injectionsPerSecond, elapsedMs: e2e.manifest.timing.elapsedMs },
     plainMachine: { threads: availableParallelism(), perSec: pmRuns / (pmMs / 1000) },
+    plainWorkers: { workers: availableParallelism(), perSec: plainThreads.perSec },
   };
 }
 
@@ -217,9 +224,10 @@ function report(b: ModelBench): string {
     `\n${b.model}: ${b.faults} faults x ${b.inputs} inputs per layer, ${b.layers.length} layers (early exit ${earlyExitArg()}, window ${windowArg()}; 'early': copies stopped after stage 1, '-' no cut; 'windowed': copies run windowed, 'died': of them, those that died out before the tail; plain approach timed on ${b.plainFaults} faults per layer; times in ms, one thread)\n` +
     [fmt(head), ...rows.map(fmt)].join('\n') +
     `\nall layers: plain ${b.plainPerSec.toFixed(0)} injections/s, ours ${b.oursPerSec.toFixed(0)} injections/s, gain ${b.gain.toFixed(1)}x` +
-    `\nwhole machine: plain approach in one process ${b.plainPerSec.toFixed(0)} injections/s with 1 thread, ${b.plainMachine.perSec.toFixed(0)} with ${b.plainMachine.threads} intra-op threads; ` +
+    `\nwhole machine: plain approach ${b.plainPerSec.toFixed(0)} injections/s with 1 thread, ${b.plainMachine.perSec.toFixed(0)} with ${b.plainMachine.threads} intra-op threads in one session, ` +
+    `${b.plainWorkers.perSec.toFixed(0)} with ${b.plainWorkers.workers} worker threads of 1 thread each; ` +
     `the runner (${b.runner.workers} workers, whole campaign, start-up included) ${b.runner.perSec} injections/s in ${(b.runner.elapsedMs / 1000).toFixed(1)} s: ` +
-    `gain ${(b.runner.perSec / Math.max(b.plainPerSec, b.plainMachine.perSec)).toFixed(1)}x over the better of the two\n`
+    `gain ${(b.runner.perSec / Math.max(b.plainPerSec, b.plainMachine.perSec, b.plainWorkers.perSec)).toFixed(1)}x over the best of the three\n`
   );
 }
 
