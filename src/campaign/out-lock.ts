@@ -95,8 +95,53 @@ function stillHeld(path: string, holder: Holder | null, now: number): boolean {
   }
 }
 
+/** Someone else's lock, and, when its holder is on another host, the lock's last refresh. */
+interface Busy {
+  message: string;
+  foreign: { mtimeMs: number } | null;
+}
+
 /** Take the lock of folder `out` (made if missing), or fail with who holds it. */
 export function lockOutput(out: string, now = Date.now()): OutputLock {
+  const r = tryLock(out, now);
+  if ('message' in r) throw usageError(r.message);
+  return r;
+}
+
+/**
+ * lockOutput, except that a lock from another host is watched instead of refused at once: if
+ * its holder refreshes it, the holder is alive and the run is refused; if it goes STALE_MS
+ * without a refresh, it is taken over. A pod or job restarted on another node after its run was
+ * killed (SIGKILL leaves the lock behind) thus resumes instead of failing for two minutes. Waits
+ * at most STALE_MS; `pollMs` is for tests.
+ */
+export async function acquireOutputLock(out: string, opts: { onWait?: (message: string) => void; pollMs?: number } = {}): Promise<OutputLock> {
+  const path = resolve(out, LOCK_FILE);
+  for (;;) {
+    const r = tryLock(out, Date.now());
+    if (!('message' in r)) return r;
+    if (r.foreign === null) throw usageError(r.message);
+    const seen = r.foreign.mtimeMs;
+    const deadline = seen + STALE_MS;
+    opts.onWait?.(`${out} is locked by a run on another host, last seen ${Math.round((Date.now() - seen) / 1000)} s ago; waiting up to ${Math.ceil((deadline - Date.now()) / 1000)} s to see whether it is still running`);
+    for (;;) {
+      await new Promise((done) => setTimeout(done, Math.max(1, Math.min(opts.pollMs ?? 1000, deadline - Date.now()))));
+      let mtimeMs: number;
+      try {
+        mtimeMs = statSync(path).mtimeMs;
+      } catch {
+        break; // released meanwhile: try again
+      }
+      if (mtimeMs !== seen) {
+        if (readHolder(path)?.host === hostname()) break; // taken by a run on this host meanwhile: judge that one
+        throw usageError(r.message); // refreshed: its holder is alive
+      }
+      if (Date.now() >= deadline) break; // stale now: taken over below
+    }
+  }
+}
+
+function tryLock(out: string, now: number): OutputLock | Busy {
   const path = resolve(out, LOCK_FILE);
   try {
     makeDirs(out);
@@ -113,7 +158,9 @@ export function lockOutput(out: string, now = Date.now()): OutputLock {
       const holder = readHolder(path);
       if (held.has(path) || stillHeld(path, holder, now)) {
         const who = holder === null ? 'another run' : `another classes run (pid ${holder.pid} on ${holder.host}, since ${holder.started})`;
-        throw usageError(`${out} is being written by ${who}; wait for it to finish, or choose another --out (if no run is writing there, delete ${path})`);
+        const message = `${out} is being written by ${who}; wait for it to finish, or choose another --out (if no run is writing there, delete ${path})`;
+        const foreign = !held.has(path) && holder !== null && holder.host !== hostname() ? lockMtime(path) : null;
+        return { message, foreign: foreign === null ? null : { mtimeMs: foreign } };
       }
       rmSync(path, { force: true }); // its holder is gone (killed): take it over
       continue;
@@ -146,4 +193,12 @@ export function lockOutput(out: string, now = Date.now()): OutputLock {
     };
   }
   throw usageError(`${out}: another run took the lock ${LOCK_FILE} at the same moment; run again`);
+}
+
+function lockMtime(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
 }

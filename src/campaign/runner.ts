@@ -29,7 +29,7 @@ import { parseCsv } from '../report/csv-read.js';
 import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest, type TimingBreakdown } from '../report/manifest.js';
 import { FINAL_FILES, MANIFEST_FILE, ResultStore, SUMMARY_FILE, checkOutputFolder } from './checkpoint.js';
 import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
-import { lockOutput } from './out-lock.js';
+import { acquireOutputLock } from './out-lock.js';
 import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type LayerGolden, type PreparedModel } from './golden.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
 import { releaseWindowSessions } from './window/executor.js';
@@ -269,7 +269,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   checkBatchFits(setup, pm);
   const prepMs = performance.now() - tPrep;
   // From here on this run writes: one run per folder. Another run may have finished it meanwhile.
-  const lock = lockOutput(settings.out);
+  const lock = await acquireOutputLock(settings.out, { onWait: notice });
   let store: ResultStore;
   try {
     if (!settings.force && checkOutputFolder({ out: settings.out, planKey: setup.planKey, shard, force: false }) === 'done') {

@@ -40,8 +40,8 @@ export function resolveTargets(
       const injectable = listLayers(index);
       const missing = injectable.filter((l) => !models.has(l.errorModel!));
       if (missing.length > 0) {
-        const names = [...new Set(missing.map((l) => l.errorModel))].join(', ');
-        notice(`skipping ${missing.length} layer(s) with no error model in ${models.dir} (${names}.json)`);
+        const files = [...new Set(missing.map((l) => `${l.errorModel}.json`))].join(', ');
+        notice(`skipping ${missing.length} layer(s) with no error model in ${models.dir} (no ${files})`);
       }
       targets = injectable
         .filter((l) => models.has(l.errorModel!))

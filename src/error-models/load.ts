@@ -73,7 +73,8 @@ export function loadErrorModelDir(dir: string, opts: { only?: readonly string[] 
   const wanted = opts.only ? [...new Set(opts.only)].sort() : stems;
   for (const name of wanted) {
     if (!stems.includes(name)) {
-      throw runtimeError(
+      // As in ErrorModelSet.require: the layers asked for need it, a choice of the user's.
+      throw usageError(
         `error model ${name}.json is missing from ${dir} (it has: ${stems.join(', ')}); add the file or pick another model folder`,
       );
     }

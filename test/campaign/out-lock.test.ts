@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LOCK_FILE, STALE_MS, lockOutput } from '../../src/campaign/out-lock.js';
+import { LOCK_FILE, STALE_MS, acquireOutputLock, lockOutput } from '../../src/campaign/out-lock.js';
 import { ClassesError } from '../../src/errors.js';
 import { runCli } from '../helpers.js';
 import { LENET, LENET_DATA, randomFaultList, tempDir } from './fixtures.js';
@@ -67,6 +67,34 @@ test('a lock whose holder is gone is taken over: a dead process on this host, or
     writeFileSync(path, JSON.stringify({ pid, host: hostname(), started: 'then' }));
     lockOutput(dir).release();
   }
+});
+
+test('a lock from another host is watched, not refused at once: taken over when it goes stale, refused when its holder refreshes it', async () => {
+  const dir = tempDir('classes-lock-');
+  const path = join(dir, LOCK_FILE);
+  const foreign = JSON.stringify({ pid: 4242, host: `not-${hostname()}`, started: 'then' });
+  // a killed run's lock, 1.5 s short of stale: waited out, then taken over (a pod restarted on another node)
+  writeFileSync(path, foreign);
+  age(path, STALE_MS - 1500);
+  const waits: string[] = [];
+  const t0 = Date.now();
+  const lock = await acquireOutputLock(dir, { onWait: (m) => waits.push(m), pollMs: 100 });
+  assert.ok(Date.now() - t0 >= 1000, 'took the lock before it was stale');
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
+  assert.equal(waits.length, 1);
+  assert.match(waits[0], /locked by a run on another host, last seen \d+ s ago; waiting up to \d+ s/);
+  lock.release();
+  // a live holder refreshes its lock: refused as soon as the refresh is seen
+  writeFileSync(path, foreign);
+  age(path, 5000);
+  const refresh = setTimeout(() => age(path, 0), 300);
+  await assert.rejects(acquireOutputLock(dir, { pollMs: 100 }), held);
+  clearTimeout(refresh);
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, 4242);
+  // on this host there is nothing to wait for: a live holder is refused at once
+  const mine = lockOutput(dir + '-2');
+  await assert.rejects(acquireOutputLock(dir + '-2'), held);
+  mine.release();
 });
 
 test('run-campaign into a folder another run is writing: exit 2 before writing; a finished run leaves no lock', async () => {

@@ -6,9 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../helpers.js';
+import { repoPath, runCli } from '../helpers.js';
 import { LENET, LENET_DATA, tempDir } from '../campaign/fixtures.js';
 import { decodeModel, encodeModel, graphOf, makeNode, makeShape, type ModelProto } from '../../src/onnx/index.js';
 import { saveNpy } from '../../src/data/npy.js';
@@ -119,4 +119,20 @@ test('--json: a failure also goes to stdout as one JSON object with ok false, th
   const parse = runCli(['merge', '--no-such-flag', '--json']);
   assert.equal(parse.code, 2);
   assert.equal(JSON.parse(parse.stdout).ok, false);
+});
+
+test('an error-model folder without the file a layer needs: exit 2 naming the file, from gen-faults and run-campaign alike', () => {
+  const dir = tmp();
+  const models = join(dir, 'models');
+  mkdirSync(models);
+  copyFileSync(repoPath('error_models', 'relu.json'), join(models, 'relu.json'));
+  const profile = join(dir, 'p.json');
+  assert.equal(runCli(['profile', LENET, '--data', LENET_DATA, '--inputs', '4', '-o', profile]).code, 0);
+  const missing = /error model conv_gemm\.json is missing from .*models \(it has: relu\)/;
+  assertOneLine(runCli(['gen-faults', LENET, '--profile', profile, '--error-models', models, '--layers', '/conv1/Conv', '-o', join(dir, 'f.tar')]), 2, missing);
+  assertOneLine(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--error-models', models, '--layers', '/conv1/Conv', '--out', join(dir, 'res')]), 2, missing);
+  // with --layers all, layers without a model are skipped with a notice naming the missing files
+  const all = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--error-models', models, '--out', join(dir, 'all')]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stderr, /skipping \d+ layer\(s\) with no error model in .* \(no conv_gemm\.json, maxpool\.json\)/);
 });
