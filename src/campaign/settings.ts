@@ -160,7 +160,8 @@ function parseInteger(v: unknown, where: string, min: number): number {
   const n = parseNumber(v, where);
   // Past 2^53 integers no longer survive a round trip through a double (a seed would silently
   // become its neighbour).
-  if (!Number.isSafeInteger(n) || n < min) throw usageError(`${where}: expected an integer from ${min} to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min) throw usageError(`${where}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(n)) throw usageError(`${where}: ${JSON.stringify(v)} is past ${Number.MAX_SAFE_INTEGER} (2^53 - 1), where integers lose their last digits; give a smaller one`);
   return n;
 }
 

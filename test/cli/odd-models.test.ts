@@ -105,7 +105,7 @@ test('a fault list in which two layer names target one tensor is refused, naming
 
 test('a seed past 2^53 is refused (it would silently round to its neighbour), as gen-faults refuses it', () => {
   const r = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--seed', '9007199254740993', '--out', join(tmp(), 'res')]);
-  assertOneLine(r, 2, /--seed: expected an integer from 0 to 9007199254740991/);
+  assertOneLine(r, 2, /--seed: "9007199254740993" is past 9007199254740991 \(2\^53 - 1\)/);
 });
 
 test('--json: a failure also goes to stdout as one JSON object with ok false, the exit code and the error', () => {
