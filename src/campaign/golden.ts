@@ -8,7 +8,7 @@
 import { runtimeError, usageError } from '../errors.js';
 import { noInputShape } from '../data/inputs.js';
 import { encodeModel, GraphIndex, splitAt, type LoadedModel, type ModelProto, type TensorType, type ElemTypeName, elemTypeName } from '../onnx/index.js';
-import { createSession, inferTensorTypes, prepareBatchDynamic, type HostTensor, type Session } from '../runtime/index.js';
+import { createSession, inferTensorTypes, prepareBatchDynamic, twoSamples, type HostTensor, type Session } from '../runtime/index.js';
 import { argmax } from './outcome.js';
 import type { BoundaryTensor, NumericArray } from './injector.js';
 import type { Provider } from './settings.js';
@@ -29,8 +29,8 @@ export interface PreparedModel {
   /** Per-sample dims of the model input. */
   inputSampleDims: number[];
   /**
-   * The batch size the user's own model is fixed to (dim 0 of its input), or null when it takes
-   * any: decides how the plain model is run.
+   * How many samples the user's own model takes per run: its input's fixed dim 0, 1 when it
+   * declares a free batch that does not work, or null when it takes any (how the plain model runs).
    */
   plainFixedBatch: number | null;
   /** The model output holding the class scores: its first output. */
@@ -76,8 +76,11 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   const d0 = index.inputs[0].type?.value.case === 'tensorType' ? index.inputs[0].type.value.value.shape?.dim[0] : undefined;
   const plainFixedBatch = d0 !== undefined && d0.value.case === 'dimValue' ? Math.max(1, Number(d0.value.value)) : null;
   // Two samples prove (or disprove) that a batch gives the same bits as single runs.
-  const two = inputs.count >= 2 ? inputTensor(inputs, 0, 2) : { ...inputTensor(inputs, 0, 1), dims: [2, ...inputs.sampleDims], data: Float32Array.from([...inputs.data.subarray(0, sampleCount(inputs.sampleDims)), ...inputs.data.subarray(0, sampleCount(inputs.sampleDims))]) };
+  const two: HostTensor = { type: 'float32', dims: [2, ...inputs.sampleDims], data: twoSamples(inputs.data, inputs.count, sampleCount(inputs.sampleDims)) };
   const prep = await prepareBatchDynamic(loaded.model, { [inputName]: two }, { externalData: loaded.externalData, label: loaded.path });
+  // A model that declares a free batch but cannot take one (a batch hard-coded inside, which the
+  // rewrite patched or could not) runs its plain copy one sample at a time.
+  const plainBatch = plainFixedBatch ?? (prep.givenModelBatches ? null : 1);
   const base = prep.model;
   const baseIndex = new GraphIndex(base);
   const constants = baseIndex.constantNodes();
@@ -85,7 +88,7 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   for (const n of baseIndex.nodes) if (!constants.has(n.index)) for (const o of n.outputs) if (o !== '') candidates.push(o);
   for (const i of baseIndex.inputs) candidates.push(i.name);
   const types = await inferTensorTypes(base, [...new Set(candidates)], { externalData: loaded.externalData });
-  return { loaded, base, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainFixedBatch, scoresName, types };
+  return { loaded, base, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainFixedBatch: plainBatch, scoresName, types };
 }
 
 export interface LayerGolden {

@@ -108,40 +108,55 @@ export function lockOutput(out: string, now = Date.now()): OutputLock {
   return r;
 }
 
+/** A lock from another host is watched at least this long, a heartbeat and some, before it is taken over. */
+const WATCH_MS = HEARTBEAT_MS + 5_000;
+
 /**
- * lockOutput, except that a lock from another host is watched instead of refused at once: if
- * its holder refreshes it, the holder is alive and the run is refused; if it goes STALE_MS
- * without a refresh, it is taken over. A pod or job restarted on another node after its run was
- * killed (SIGKILL leaves the lock behind) thus resumes instead of failing for two minutes. Waits
- * at most STALE_MS; `pollMs` is for tests.
+ * lockOutput, except that a lock from another host (or one that cannot be read) is watched
+ * instead of judged by its age at once: if its holder refreshes it, the holder is alive and the
+ * run is refused; if it goes unrefreshed until two minutes after its last refresh, and for at
+ * least WATCH_MS of watching, it is taken over. A pod or job restarted on another node after its
+ * run was killed (SIGKILL leaves the lock behind) thus resumes instead of failing, and the other
+ * host's clock matters only within those bounds: a lock dated in the future is watched for at
+ * most two minutes, and a live holder whose clock runs behind is seen refreshing its lock.
+ * `pollMs` and `watchMs` are for tests.
  */
-export async function acquireOutputLock(out: string, opts: { onWait?: (message: string) => void; pollMs?: number } = {}): Promise<OutputLock> {
+export async function acquireOutputLock(out: string, opts: { onWait?: (message: string) => void; pollMs?: number; watchMs?: number } = {}): Promise<OutputLock> {
   const path = resolve(out, LOCK_FILE);
   for (;;) {
-    const r = tryLock(out, Date.now());
+    const r = tryLock(out, Date.now(), true);
     if (!('message' in r)) return r;
     if (r.foreign === null) throw usageError(r.message);
     const seen = r.foreign.mtimeMs;
-    const deadline = seen + STALE_MS;
-    opts.onWait?.(`${out} is locked by a run on another host, last seen ${Math.round((Date.now() - seen) / 1000)} s ago; waiting up to ${Math.ceil((deadline - Date.now()) / 1000)} s to see whether it is still running`);
+    const firstSeen = Date.now();
+    const age = Math.min(STALE_MS, Math.max(0, firstSeen - seen));
+    const deadline = firstSeen + Math.max(opts.watchMs ?? WATCH_MS, STALE_MS - age);
+    opts.onWait?.(`${out} is locked by a run on another host, last refreshed ${Math.round(age / 1000)} s ago by its clock; watching the lock for up to ${Math.ceil((deadline - firstSeen) / 1000)} s to see whether that run is alive`);
+    let stale = false;
     for (;;) {
       await new Promise((done) => setTimeout(done, Math.max(1, Math.min(opts.pollMs ?? 1000, deadline - Date.now()))));
-      let mtimeMs: number;
-      try {
-        mtimeMs = statSync(path).mtimeMs;
-      } catch {
-        break; // released meanwhile: try again
-      }
+      const mtimeMs = lockMtime(path);
+      if (mtimeMs === null) break; // released meanwhile: try again
       if (mtimeMs !== seen) {
         if (readHolder(path)?.host === hostname()) break; // taken by a run on this host meanwhile: judge that one
         throw usageError(r.message); // refreshed: its holder is alive
       }
-      if (Date.now() >= deadline) break; // stale now: taken over below
+      if (Date.now() >= deadline) {
+        stale = true;
+        break;
+      }
     }
+    // Not refreshed for long enough: its holder is gone. Removed only if it is still that lock.
+    if (stale && lockMtime(path) === seen) rmSync(path, { force: true });
   }
 }
 
-function tryLock(out: string, now: number): OutputLock | Busy {
+/**
+ * Take the lock, or say who holds it. With `watchForeign`, a lock from another host, or one that
+ * cannot be read, is reported with its modification time whatever its age, for the caller to
+ * watch (acquireOutputLock); without, it is judged by its age.
+ */
+function tryLock(out: string, now: number, watchForeign = false): OutputLock | Busy {
   const path = resolve(out, LOCK_FILE);
   try {
     makeDirs(out);
@@ -156,12 +171,14 @@ function tryLock(out: string, now: number): OutputLock | Busy {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw runtimeError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose another --out`);
       const holder = readHolder(path);
-      if (held.has(path) || stillHeld(path, holder, now)) {
-        const who = holder === null ? 'another run' : `another classes run (pid ${holder.pid} on ${holder.host}, since ${holder.started})`;
-        const message = `${out} is being written by ${who}; wait for it to finish, or choose another --out (if no run is writing there, delete ${path})`;
-        const foreign = !held.has(path) && holder !== null && holder.host !== hostname() ? lockMtime(path) : null;
-        return { message, foreign: foreign === null ? null : { mtimeMs: foreign } };
+      const who = holder === null ? 'another run' : `another classes run (pid ${holder.pid} on ${holder.host}, since ${holder.started})`;
+      const message = `${out} is being written by ${who}; wait for it to finish, or choose another --out (if no run is writing there, delete ${path})`;
+      if (watchForeign && !held.has(path) && (holder === null || holder.host !== hostname())) {
+        const mtimeMs = lockMtime(path);
+        if (mtimeMs === null) continue; // removed meanwhile
+        return { message, foreign: { mtimeMs } };
       }
+      if (held.has(path) || stillHeld(path, holder, now)) return { message, foreign: null };
       rmSync(path, { force: true }); // its holder is gone (killed): take it over
       continue;
     }

@@ -269,7 +269,10 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   checkBatchFits(setup, pm);
   const prepMs = performance.now() - tPrep;
   // From here on this run writes: one run per folder. Another run may have finished it meanwhile.
+  const tLock = performance.now();
   const lock = await acquireOutputLock(settings.out, { onWait: notice });
+  // Time spent waiting for another host's lock is not this run's work: left out of its timing.
+  const lockWaitMs = performance.now() - tLock;
   let store: ResultStore;
   try {
     if (!settings.force && checkOutputFolder({ out: settings.out, planKey: setup.planKey, shard, force: false }) === 'done') {
@@ -372,7 +375,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           }
           const now = performance.now();
           if (now - lastCommit >= COMMIT_INTERVAL_MS || nextToWrite === todo.length - 1) {
-            store.commit(now - attemptStart);
+            store.commit(now - attemptStart - lockWaitMs);
             lastCommit = performance.now();
           }
           nextToWrite++;
@@ -484,7 +487,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
 
     // Reports.
     const t0 = performance.now();
-    const elapsedThis = performance.now() - attemptStart;
+    const elapsedThis = performance.now() - attemptStart - lockWaitMs;
     store.commit(elapsedThis);
     const counts = store.counts;
     const total = counts.grandTotal();

@@ -85,7 +85,11 @@ export function resolveTargets(
   }
   const seen = new Set<string>();
   for (const t of targets) {
-    if (seen.has(t.output)) throw usageError(`--layers: tensor ${t.output} is named twice; list each layer once`);
+    if (seen.has(t.output)) {
+      // With every layer taken, two targets on one tensor are two nodes writing it: not valid ONNX.
+      if (layers === 'all') throw usageError(`${modelPath}: two nodes write tensor ${t.output}, which valid ONNX does not allow; re-export the model`);
+      throw usageError(`--layers: tensor ${t.output} is named twice; list each layer once`);
+    }
     seen.add(t.output);
   }
   return [...targets].sort((a, b) => a.nodeIndex - b.nodeIndex);

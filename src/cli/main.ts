@@ -62,7 +62,8 @@ export function parseErrorLine(commanderText: string, command: string): string {
     .filter((l) => l.length > 0)
     .join(' ')
     .replace(/\.$/, '');
-  return `classes: error: ${text}; run \`${command} --help\` for usage\n`;
+  lastParseError = `${text}; run \`${command} --help\` for usage`;
+  return `classes: error: ${lastParseError}\n`;
 }
 
 let stdoutGuarded = false;
@@ -81,13 +82,32 @@ function guardStdout(): void {
   });
 }
 
+/** Whether the command being run was given --json (set before its action runs). */
+let jsonRequested = false;
+/** The last parse error commander reported, as printed. */
+let lastParseError = '';
+
 /**
- * With --json, a failure also goes to stdout as {"ok": false, "exitCode", "error"}, so that a CI
- * step that parses stdout reads why instead of failing on empty input (every success JSON has
- * "ok": true or is the command's data).
+ * For a parse error, where commander never got to the action: whether the command that argv
+ * names has a --json option and argv holds it.
  */
-function jsonFailure(argv: readonly string[], exitCode: number, error: string): void {
-  if (!argv.slice(2).includes('--json')) return;
+function parseFailureWantsJson(program: Command, argv: readonly string[]): boolean {
+  let cmd = program;
+  for (const arg of argv.slice(2)) {
+    const sub = cmd.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (sub === undefined) break;
+    cmd = sub;
+  }
+  return cmd !== program && cmd.options.some((o) => o.long === '--json') && argv.includes('--json');
+}
+
+/**
+ * With --json, a failure also goes to stdout as {"ok": false, "exitCode", "error"}, the same
+ * line as on stderr, so that a CI step that parses stdout reads why instead of failing on empty
+ * input (every success JSON has "ok": true or is the command's data).
+ */
+function jsonFailure(wanted: boolean, exitCode: number, error: string): void {
+  if (!wanted) return;
   process.stdout.write(JSON.stringify({ ok: false, exitCode, error }) + '\n');
 }
 
@@ -95,6 +115,10 @@ function jsonFailure(argv: readonly string[], exitCode: number, error: string): 
 export async function main(argv: string[]): Promise<number> {
   guardStdout();
   const program = buildProgram();
+  jsonRequested = false;
+  program.hook('preAction', (_root, action) => {
+    jsonRequested = action.opts().json === true;
+  });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -104,19 +128,19 @@ export async function main(argv: string[]): Promise<number> {
       // and so was the help shown for a missing command (exit code 1 from commander: a usage error).
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
       if (err.exitCode === 0) return 0;
-      jsonFailure(argv, EXIT_USAGE, err.message.replace(/^error: /, '').replace(/\s*[\r\n]+\s*/g, ' ').trim());
+      jsonFailure(parseFailureWantsJson(program, argv), EXIT_USAGE, lastParseError || err.message.replace(/^error: /, '').replace(/\s*[\r\n]+\s*/g, ' ').trim());
       return EXIT_USAGE;
     }
     if (err instanceof ClassesError) {
       // One line, whatever a message quotes (a parser's excerpt of a file may hold line breaks).
       const line = err.message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
       printError(line);
-      jsonFailure(argv, err.exitCode, line);
+      jsonFailure(jsonRequested, err.exitCode, line);
       return err.exitCode;
     }
     // Anything else is a bug in classes itself: keep the stack so it can be reported.
     printError(`internal error: ${(err as Error)?.stack ?? String(err)}`);
-    jsonFailure(argv, EXIT_RUNTIME, `internal error: ${(err as Error)?.message ?? String(err)}`);
+    jsonFailure(jsonRequested, EXIT_RUNTIME, `internal error: ${(err as Error)?.message ?? String(err)}`);
     return EXIT_RUNTIME;
   }
 }

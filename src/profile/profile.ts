@@ -14,7 +14,7 @@ import {
   withStableNodeNames,
 } from '../onnx/index.js';
 import type { ConvStrategy, Layer, LoadedModel, ModelProto } from '../onnx/index.js';
-import { createSession, prepareBatchDynamic, scalarValue } from '../runtime/index.js';
+import { createSession, prepareBatchDynamic, scalarValue, twoSamples } from '../runtime/index.js';
 import type { HostTensor, Provider, ProviderRequest } from '../runtime/index.js';
 import { buildRangeModel } from './range-graph.js';
 import { meanKernelTimes } from './timing.js';
@@ -80,15 +80,9 @@ export async function profileModel(options: ProfileOptions): Promise<Profile> {
   });
 
   // Batches when the model takes them (checked bit for bit), else one sample per run.
-  const two = new Float32Array(2 * sampleSize);
-  two.set(inputs.data.subarray(0, sampleSize), 0);
-  two.set(inputs.data.subarray((inputs.count > 1 ? 1 : 0) * sampleSize, (inputs.count > 1 ? 2 : 1) * sampleSize), sampleSize);
+  const two = twoSamples(inputs.data, inputs.count, sampleSize);
   const prepared = await prepareBatchDynamic(loaded.model, { [input.name]: { type: 'float32', dims: [2, ...sampleDims], data: two } }, { externalData: loaded.externalData, label: loaded.path });
   if (!prepared.batchDynamic) {
-    const d0 = input.dims[0];
-    if (typeof d0 === 'number' && d0 !== 1) {
-      throw runtimeError(`${loaded.path} takes exactly ${d0} samples per run and cannot be made batch-dynamic (${prepared.notes.join('; ')}); re-export it with a dynamic or size-1 batch`);
-    }
     warn(`${loaded.path} runs one sample at a time (${prepared.notes.join('; ') || 'batch is fixed'}); profiling will be slower`);
   }
   const model = withStableNodeNames(prepared.model);

@@ -2,8 +2,8 @@ import { makeBatchDynamic } from '../onnx/index.js';
 import { sameBits } from '../util/bits.js';
 import type { ExternalDataFile, ModelProto } from '../onnx/index.js';
 import { createSession, type Session } from './session.js';
-import { errorMessage, usageError } from '../errors.js';
-import type { HostTensor, TensorArray } from './tensors.js';
+import { errorMessage, runtimeError, usageError } from '../errors.js';
+import { repeatBatch, type HostTensor } from './tensors.js';
 
 /**
  * Make a model take any batch size, and prove it: the rewritten model must run a batch of two
@@ -16,6 +16,11 @@ import type { HostTensor, TensorArray } from './tensors.js';
 export interface BatchPreparation {
   model: ModelProto;
   batchDynamic: boolean;
+  /**
+   * Whether the model as given runs batches too: its batch is free and nothing inside had to be
+   * patched (a Reshape with the batch written in).
+   */
+  givenModelBatches: boolean;
   /** Why batching is off, or what was patched; for warnings and logs. */
   notes: string[];
 }
@@ -38,15 +43,25 @@ export async function prepareBatchDynamic(
     const first: Record<string, HostTensor> = {};
     for (const [name, t] of Object.entries(samples)) {
       const d0 = original.inputMetadata.find((m) => m.name === name)?.shape[0];
-      first[name] = repeatSample(sliceBatch(t, 0), typeof d0 === 'number' && d0 > 1 ? d0 : 1);
+      first[name] = repeatBatch(sliceBatch(t, 0), typeof d0 === 'number' && d0 > 1 ? d0 : 1);
     }
     try {
       await original.run(first);
     } catch (err) {
       const shapes = Object.values(first).map((t) => `[${t.dims.slice(1).join(',')}]`).join(', ');
-      throw usageError(`${label} does not run on a sample of the data (shape ${shapes}): ${errorMessage(err).replace(/^.*?could not run the model: /, '')}; check that the data has the shape the model was made for`);
+      throw usageError(
+        `${label} does not run on a sample of the data (shape ${shapes}): ${errorMessage(err).replace(/^.*?could not run the model: /, '')}; check that the data has the shape the model was made for (and that the model takes one sample at a time)`,
+      );
     }
-    return await tryBatchDynamic(model, original, samples, options.externalData, label);
+    const prep = await tryBatchDynamic(model, original, samples, options.externalData, label);
+    // Run one sample at a time is the fallback; a model fixed to k > 1 samples per run has none.
+    const fixed = Object.keys(samples)
+      .map((name) => original.inputMetadata.find((m) => m.name === name)?.shape[0])
+      .find((d): d is number => typeof d === 'number' && d > 1);
+    if (!prep.batchDynamic && fixed !== undefined) {
+      throw runtimeError(`${label} takes exactly ${fixed} samples per run and cannot be made batch-dynamic (${prep.notes.join('; ')}); re-export it with a dynamic or size-1 batch`);
+    }
+    return prep;
   } finally {
     await original.release();
   }
@@ -56,13 +71,13 @@ async function tryBatchDynamic(model: ModelProto, original: Session, samples: Re
   const rewrite = makeBatchDynamic(model, { externalData });
   const notes = [...rewrite.problems, ...rewrite.warnings];
   if (rewrite.patchedReshapes.length > 0) notes.push(`patched the batch in Reshape ${rewrite.patchedReshapes.join(', ')}`);
-  if (!rewrite.dynamic) return { model, batchDynamic: false, notes };
+  if (!rewrite.dynamic) return { model, batchDynamic: false, givenModelBatches: false, notes };
   let batched: Session;
   try {
     batched = await createSession(rewrite.model, { provider: 'cpu', externalData, label: `${label} (batch axis made dynamic)` });
   } catch (err) {
     notes.push(`the model with a dynamic batch axis does not load (${errorMessage(err)})`);
-    return { model, batchDynamic: false, notes };
+    return { model, batchDynamic: false, givenModelBatches: false, notes };
   }
   // Single samples go through the original model when it takes a batch of 1, so that a patch
   // that changed what a sample computes is caught too.
@@ -77,29 +92,30 @@ async function tryBatchDynamic(model: ModelProto, original: Session, samples: Re
         const b = both[name];
         if (b === undefined || b.dims[0] !== 2 || !sameTensor(sliceBatch(b, k), t)) {
           notes.push(`output ${name} of a batch of 2 differs from single runs`);
-          return { model, batchDynamic: false, notes };
+          return { model, batchDynamic: false, givenModelBatches: false, notes };
         }
       }
     }
   } catch (err) {
     notes.push(`a batch of 2 does not run (${errorMessage(err)})`);
-    return { model, batchDynamic: false, notes };
+    return { model, batchDynamic: false, givenModelBatches: false, notes };
   } finally {
     await batched.release();
   }
-  return { model: rewrite.model, batchDynamic: true, notes };
+  return { model: rewrite.model, batchDynamic: true, givenModelBatches: rewrite.patchedReshapes.length === 0, notes };
 }
 
-/** A batch of one sample, repeated `times` times along the batch axis. */
-function repeatSample(t: HostTensor, times: number): HostTensor {
-  if (times === 1) return t;
-  const dims = [times, ...t.dims.slice(1)];
-  const src = t.data;
-  if (Array.isArray(src)) return { ...t, dims, data: Array.from({ length: times }, () => src).flat() };
-  // Same element type as the sample; TypedArray.set takes any array of its own kind.
-  const out = new (src.constructor as new (n: number) => Exclude<TensorArray, string[]>)(src.length * times);
-  for (let k = 0; k < times; k++) out.set(src as never, k * src.length);
-  return { ...t, dims, data: out };
+/**
+ * The two samples of the batch check: the first two of the data, or, with only one, that sample
+ * and the same values in reverse order (two copies of one sample would not show a model that
+ * mixes the samples of a batch).
+ */
+export function twoSamples(data: Float32Array, count: number, sampleSize: number): Float32Array {
+  const two = new Float32Array(2 * sampleSize);
+  two.set(data.subarray(0, sampleSize), 0);
+  if (count > 1) two.set(data.subarray(sampleSize, 2 * sampleSize), sampleSize);
+  else for (let i = 0; i < sampleSize; i++) two[sampleSize + i] = data[sampleSize - 1 - i];
+  return two;
 }
 
 /** Sample `k` of a batch, as a batch of one. */

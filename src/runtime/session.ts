@@ -158,8 +158,9 @@ const ORT_MESSAGE_MAX = 500;
 export function ortMessage(err: unknown): string {
   const msg = (err instanceof Error ? err.message : String(err))
     .split('\n')
-    // "…/model_load_utils.h:46 void onnxruntime::f(const std::string&, int) The message"
-    .map((l) => l.replace(/\S*\.(?:cc|cpp|h):\d+ [^()]*\((?:[^()]|\([^()]*\))*\)\s*/g, '').trim())
+    // "…/model_load_utils.h:46 void onnxruntime::f(const std::string&, int) const The message":
+    // the position, and a C++ signature when one follows (a qualified name, then its parameters)
+    .map((l) => l.replace(/\/?(?:[\w.-]+\/)*[\w.-]+\.(?:cc|cpp|h):\d+ (?:[\w:<>,*&~ ]*::[\w~]+\((?:[^()]|\([^()]*\))*\)(?: const)?\s*)?/g, ' ').trim())
     .filter((l) => l !== '')
     .join('; ')
     .replace(/\s+/g, ' ');

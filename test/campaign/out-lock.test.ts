@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE, STALE_MS, acquireOutputLock, lockOutput } from '../../src/campaign/out-lock.js';
@@ -69,28 +69,49 @@ test('a lock whose holder is gone is taken over: a dead process on this host, or
   }
 });
 
-test('a lock from another host is watched, not refused at once: taken over when it goes stale, refused when its holder refreshes it', async () => {
+test('a lock from another host is watched, not judged by its age at once: taken over once stale, refused when its holder refreshes it, whatever that host\'s clock says', async () => {
   const dir = tempDir('classes-lock-');
   const path = join(dir, LOCK_FILE);
   const foreign = JSON.stringify({ pid: 4242, host: `not-${hostname()}`, started: 'then' });
+  const fast = { pollMs: 50, watchMs: 300 };
   // a killed run's lock, 1.5 s short of stale: waited out, then taken over (a pod restarted on another node)
   writeFileSync(path, foreign);
   age(path, STALE_MS - 1500);
   const waits: string[] = [];
   const t0 = Date.now();
-  const lock = await acquireOutputLock(dir, { onWait: (m) => waits.push(m), pollMs: 100 });
+  const lock = await acquireOutputLock(dir, { ...fast, onWait: (m) => waits.push(m) });
   assert.ok(Date.now() - t0 >= 1000, 'took the lock before it was stale');
   assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
   assert.equal(waits.length, 1);
-  assert.match(waits[0], /locked by a run on another host, last seen \d+ s ago; waiting up to \d+ s/);
+  assert.match(waits[0], /locked by a run on another host, last refreshed 11\d s ago by its clock; watching the lock for up to \d+ s/);
   lock.release();
-  // a live holder refreshes its lock: refused as soon as the refresh is seen
+  // long stale, and a lock that cannot be read: taken over after watching it for a while
+  for (const content of [foreign, 'garbage']) {
+    writeFileSync(path, content);
+    age(path, 10 * STALE_MS);
+    const t1 = Date.now();
+    (await acquireOutputLock(dir, fast)).release();
+    assert.ok(Date.now() - t1 >= 250, 'took a stale lock without watching it');
+  }
+  // a live holder refreshes its lock: refused as soon as the refresh is seen, even when its clock
+  // is minutes behind ours (its lock looks stale by our clock)
+  for (const behind of [5000, 5 * STALE_MS]) {
+    writeFileSync(path, foreign);
+    age(path, behind);
+    const refresh = setTimeout(() => age(path, behind - 1000), 100);
+    await assert.rejects(acquireOutputLock(dir, { pollMs: 50, watchMs: 5000 }), held);
+    clearTimeout(refresh);
+    assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, 4242);
+  }
+  // a lock dated in the future (the other host's clock is ahead) is watched for two minutes at
+  // most, not until its date; here its holder releases it meanwhile
   writeFileSync(path, foreign);
-  age(path, 5000);
-  const refresh = setTimeout(() => age(path, 0), 300);
-  await assert.rejects(acquireOutputLock(dir, { pollMs: 100 }), held);
-  clearTimeout(refresh);
-  assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, 4242);
+  age(path, -3_600_000);
+  const future: string[] = [];
+  const pending = acquireOutputLock(dir, { pollMs: 50, onWait: (m) => future.push(m) });
+  setTimeout(() => rmSync(path, { force: true }), 200);
+  (await pending).release();
+  assert.match(future[0], new RegExp(`last refreshed 0 s ago by its clock; watching the lock for up to ${STALE_MS / 1000} s`));
   // on this host there is nothing to wait for: a live holder is refused at once
   const mine = lockOutput(dir + '-2');
   await assert.rejects(acquireOutputLock(dir + '-2'), held);

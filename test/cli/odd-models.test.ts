@@ -6,11 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoPath, runCli } from '../helpers.js';
 import { LENET, LENET_DATA, tempDir } from '../campaign/fixtures.js';
-import { decodeModel, encodeModel, graphOf, makeNode, makeShape, type ModelProto } from '../../src/onnx/index.js';
+import { decodeModel, encodeModel, graphOf, makeInt64Tensor, makeNode, makeShape, type ModelProto } from '../../src/onnx/index.js';
 import { saveNpy } from '../../src/data/npy.js';
 
 const tmp = () => tempDir('classes-cli-odd-');
@@ -135,4 +135,52 @@ test('an error-model folder without the file a layer needs: exit 2 naming the fi
   const all = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--error-models', models, '--out', join(dir, 'all')]);
   assert.equal(all.code, 0, all.stderr);
   assert.match(all.stderr, /skipping \d+ layer\(s\) with no error model in .* \(no conv_gemm\.json, maxpool\.json\)/);
+});
+
+/** LeNet's Flatten replaced by Reshape nodes whose shapes hold a batch of k. */
+function flattenAsReshape(m: ModelProto, shapes: number[][]): void {
+  const g = graphOf(m);
+  const i = g.node.findIndex((n) => n.opType === 'Flatten');
+  const flatten = g.node[i];
+  const nodes = shapes.map((_, k) => makeNode('Reshape', [k === 0 ? flatten.input[0] : `/flat${k - 1}`, `/shape${k}`], [k === shapes.length - 1 ? flatten.output[0] : `/flat${k}`], { name: `/R${k}` }));
+  g.node.splice(i, 1, ...nodes);
+  shapes.forEach((s, k) => g.initializer.push(makeInt64Tensor(`/shape${k}`, [s.length], s)));
+}
+
+test('a batch hard-coded inside: a free batch with Reshape [1,400] runs (its plain model one sample at a time); a batch fixed to 4 that cannot be freed stops before anything is written', () => {
+  const dir = tmp();
+  const args = (model: string, out: string) => ['run-campaign', '--model', model, '--data', LENET_DATA, '--inputs', '3', '--faults-per-layer', '2', '--out', join(dir, out)];
+  const one = lenetWith('reshape1', (m) => flattenAsReshape(m, [[1, 400]]));
+  assert.equal(runCli(args(one, 'one')).code, 0);
+  assert.equal(runCli(args(LENET, 'free')).code, 0);
+  assert.equal(readFileSync(join(dir, 'one', 'injections.csv'), 'utf8'), readFileSync(join(dir, 'free', 'injections.csv'), 'utf8'));
+  const four = lenetWith('flat4', (m) => {
+    inputShape(m, [4, 1, 28, 28]);
+    flattenAsReshape(m, [[1600], [4, 400]]);
+  });
+  assertOneLine(runCli(args(four, 'four')), 1, /flat4\.onnx takes exactly 4 samples per run and cannot be made batch-dynamic .*; re-export it with a dynamic or size-1 batch/);
+  assert.equal(existsSync(join(dir, 'four')), false);
+});
+
+test('--json output on failure only where the command was given --json as an option: not as the value of another option, not for a command without --json', () => {
+  const asValue = runCli(['profile', LENET, '--layers', '--json']);
+  assert.equal(asValue.code, 2);
+  assert.equal(asValue.stdout, '');
+  const noOption = runCli(['models', 'path', 'classes-gpu', '--json']);
+  assert.equal(noOption.code, 2);
+  assert.equal(noOption.stdout, '');
+  // a parse error of a command with --json: the same line as on stderr
+  const parse = runCli(['merge', 'x', '--no-such-flag', '--out', tmp(), '--json']);
+  assert.equal(parse.code, 2);
+  assert.equal(`classes: error: ${JSON.parse(parse.stdout).error}`, parse.stderr.trim());
+});
+
+test('two nodes writing one tensor (not valid ONNX): one line blaming the model, not --layers', () => {
+  const model = lenetWith('dup-output', (m) => {
+    const g = graphOf(m);
+    g.node[1].output[0] = g.node[0].output[0];
+    g.node[2].input[0] = g.node[0].output[0];
+  });
+  const r = runCli(['run-campaign', '--model', model, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--out', join(tmp(), 'res')]);
+  assertOneLine(r, 2, /dup-output\.onnx: two nodes write tensor \/conv1\/Conv_output_0, which valid ONNX does not allow; re-export the model/);
 });

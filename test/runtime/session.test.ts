@@ -10,6 +10,7 @@ import { ClassesError } from '../../src/errors.js';
 import { encodeModel, loadModel } from '../../src/onnx/model.js';
 import { StringStringEntryProtoSchema } from '../../src/onnx/gen/onnx_pb.js';
 import { createSession, CUDA_INSTALL_COMMAND, float32Tensor, inferTensorTypes, repeatBatch, withSession } from '../../src/runtime/index.js';
+import { ortMessage } from '../../src/runtime/session.js';
 import { DataType } from '../../src/onnx/dtype.js';
 import { inputs, lenetLike } from '../onnx/models.js';
 import { runOnce, sameBits } from '../onnx/helpers.js';
@@ -103,4 +104,26 @@ test('sessions work inside worker threads', async () => {
   });
   const plain = await runOnce(lenetLike(), { input: float32Tensor(inputs(1, 64, 9), [1, 1, 8, 8]) });
   assert.deepEqual(result, [...(plain.logits.data as Float32Array)]);
+});
+
+test("ONNX Runtime's messages on one line: lines joined, source positions and C++ signatures dropped, its own words kept", () => {
+  const cases: [string, string][] = [
+    [
+      'Load model from m.onnx failed:/onnxruntime_src/onnxruntime/core/graph/model_load_utils.h:46 void onnxruntime::model_load_utils::ValidateOpsetForDomain(const std::unordered_map<std::__cxx11::basic_string<char>, int>&, bool, int) ONNX Runtime only *guarantees* support',
+      'Load model from m.onnx failed: ONNX Runtime only *guarantees* support',
+    ],
+    // parentheses in the message itself are not a signature
+    [
+      "tensorprotoutils.cc:1469 ValidateEmbeddedTensorProtoDataSizeAndShape Initializer 'fc1.weight': raw_data size (1000 bytes) does not match expected size (192000 bytes)",
+      "ValidateEmbeddedTensorProtoDataSizeAndShape Initializer 'fc1.weight': raw_data size (1000 bytes) does not match expected size (192000 bytes)",
+    ],
+    [
+      'Status Message: /onnxruntime_src/onnxruntime/core/providers/cpu/nn/conv_attributes.h:139 onnxruntime::common::Status onnxruntime::ConvAttributes::ValidateInputShape(const onnxruntime::Tensor*, bool) const X num_dims does not match W num_dims.',
+      'Status Message: X num_dims does not match W num_dims.',
+    ],
+    ['Got invalid dimensions for input: x for the following indices\n index: 0 Got: 1 Expected: 4\n Please fix either the inputs/outputs or the model.\n', 'Got invalid dimensions for input: x for the following indices; index: 0 Got: 1 Expected: 4; Please fix either the inputs/outputs or the model.'],
+  ];
+  for (const [raw, want] of cases) assert.equal(ortMessage(new Error(raw)), want);
+  const long = ortMessage(new Error('x'.repeat(2000)));
+  assert.ok(long.length <= 500 && long.endsWith('…'));
 });
