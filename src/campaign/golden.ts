@@ -32,7 +32,7 @@ export interface PreparedModel {
    * How many samples the user's own model takes per run: its input's fixed dim 0, 1 when it
    * declares a free batch that does not work, or null when it takes any (how the plain model runs).
    */
-  plainFixedBatch: number | null;
+  plainSamplesPerRun: number | null;
   /** The model output holding the class scores: its first output. */
   scoresName: string;
   types: Map<string, TensorType>;
@@ -88,7 +88,7 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   for (const n of baseIndex.nodes) if (!constants.has(n.index)) for (const o of n.outputs) if (o !== '') candidates.push(o);
   for (const i of baseIndex.inputs) candidates.push(i.name);
   const types = await inferTensorTypes(base, [...new Set(candidates)], { externalData: loaded.externalData });
-  return { loaded, base, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainFixedBatch: plainBatch, scoresName, types };
+  return { loaded, base, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainSamplesPerRun: plainBatch, scoresName, types };
 }
 
 export interface LayerGolden {
@@ -343,7 +343,7 @@ export async function plainScores(pm: PreparedModel, inputs: InputBatch, provide
     let classes = 0;
     // A model fixed to a batch of k runs k samples at a time, the last group filled up with
     // copies of its last sample (whose scores are dropped).
-    const fixed = pm.plainFixedBatch;
+    const fixed = pm.plainSamplesPerRun;
     const per = sampleCount(inputs.sampleDims);
     for (const [from, count] of groups(inputs.count, fixed ?? Math.max(1, batch))) {
       let feed = inputTensor(inputs, from, count);

@@ -39,12 +39,13 @@ export async function prepareBatchDynamic(
   // the rewrite, and the error says so.
   const original = await createSession(model, { provider: 'cpu', externalData: options.externalData, label });
   try {
-    // A model fixed to a batch of k gets the first sample k times.
-    const first: Record<string, HostTensor> = {};
-    for (const [name, t] of Object.entries(samples)) {
+    // The batch an input is fixed to, when more than 1; such a model gets the first sample k times.
+    const fixedBatch = (name: string): number => {
       const d0 = original.inputMetadata.find((m) => m.name === name)?.shape[0];
-      first[name] = repeatBatch(sliceBatch(t, 0), typeof d0 === 'number' && d0 > 1 ? d0 : 1);
-    }
+      return typeof d0 === 'number' && d0 > 1 ? d0 : 1;
+    };
+    const first: Record<string, HostTensor> = {};
+    for (const [name, t] of Object.entries(samples)) first[name] = repeatBatch(sliceBatch(t, 0), fixedBatch(name));
     try {
       await original.run(first);
     } catch (err) {
@@ -55,10 +56,8 @@ export async function prepareBatchDynamic(
     }
     const prep = await tryBatchDynamic(model, original, samples, options.externalData, label);
     // Run one sample at a time is the fallback; a model fixed to k > 1 samples per run has none.
-    const fixed = Object.keys(samples)
-      .map((name) => original.inputMetadata.find((m) => m.name === name)?.shape[0])
-      .find((d): d is number => typeof d === 'number' && d > 1);
-    if (!prep.batchDynamic && fixed !== undefined) {
+    const fixed = Math.max(...Object.keys(samples).map(fixedBatch));
+    if (!prep.batchDynamic && fixed > 1) {
       throw runtimeError(`${label} takes exactly ${fixed} samples per run and cannot be made batch-dynamic (${prep.notes.join('; ')}); re-export it with a dynamic or size-1 batch`);
     }
     return prep;
