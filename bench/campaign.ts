@@ -2,7 +2,8 @@
  * Benchmark of the campaign runner against the plain approach (issue 4, "Speed").
  *
  *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--early-exit auto|off]
- *       [--window auto|on|off] [--model resnet|lenet|resnet64] [--error-models DIR] [--json]
+ *       [--window auto|on|off] [--model resnet|lenet|resnet64|FILE.onnx --data FILE.npy] [--error-models DIR]
+ *       [--one-thread] [--json]
  *
  * For every injectable layer of the residual fixture and of LeNet-5, with N faults (default 500)
  * on M inputs (default 16):
@@ -20,10 +21,13 @@
  * on how many of their faults touch whole maps (BENCHMARKS.md).
  * With --model resnet64 (not part of the default run: it takes a few minutes) a third model,
  * bench/models/resnet64.ts, has the fixture's shape on 64x64 inputs (100 faults x 8 inputs).
+ * --model FILE.onnx --data FILE.npy benchmarks any model the runner takes (the shipped error models
+ * must cover its layers); --one-thread skips the whole-machine runs, which on a large model take
+ * as long again as the one-thread comparison.
  */
 import { availableParallelism, tmpdir } from 'node:os';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { completeSettings, type RawSettings } from '../src/campaign/settings.js';
 import { planCampaign, runCampaign } from '../src/campaign/runner.js';
@@ -73,6 +77,11 @@ interface ModelBench {
   plainPerSec: number;
   oursPerSec: number;
   gain: number;
+  /** The whole machine; null with --one-thread. */
+  machine: MachineBench | null;
+}
+
+interface MachineBench {
   /** The real runner, worker threads, whole campaign. */
   runner: { workers: number; perSec: number; elapsedMs: number };
   /** The plain approach on the whole machine: one session with one intra-op thread per core. */
@@ -167,6 +176,17 @@ async function benchModel(name: string, model: string, data: string, faults: num
     });
     process.stderr.write(`  ${name} ${t.name}: ${layers[layers.length - 1].gain.toFixed(1)}x\n`);
   }
+  const machine = args.has('--one-thread') ? null : await benchMachine(setup, pm, layers, raw, faults, plainFaults);
+  rmSync(out, { recursive: true, force: true });
+  const plainPerSec = plainRunsTotal / (plainMsTotal / 1000);
+  const oursPerSec = oursRunsTotal / (oursMsTotal / 1000);
+  return { model: name, faults, inputs: setup.inputs.count, plainFaults, layers, plainPerSec, oursPerSec, gain: oursPerSec / plainPerSec, machine };
+}
+
+/** The plain approach and the runner on every core of the machine. */
+async function benchMachine(setup: ReturnType<typeof planCampaign>, pm: Awaited<ReturnType<typeof prepareModel>>, layers: LayerBench[], raw: RawSettings, faults: number, plainFaults: number): Promise<MachineBench> {
+  const settings = setup.settings;
+  const classifyOpts = { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance };
   // The plain approach as one would run it on the whole machine: intra-op threads on every core.
   let pmMs = 0;
   let pmRuns = 0;
@@ -185,18 +205,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
   // The real runner, end to end, on every core.
   await releaseWindowSessions();
   const e2e = await runCampaign(setup);
-  rmSync(out, { recursive: true, force: true });
-  const plainPerSec = plainRunsTotal / (plainMsTotal / 1000);
-  const oursPerSec = oursRunsTotal / (oursMsTotal / 1000);
   return {
-    model: name,
-    faults,
-    inputs: setup.inputs.count,
-    plainFaults,
-    layers,
-    plainPerSec,
-    oursPerSec,
-    gain: oursPerSec / plainPerSec,
     runner: { workers: settings.workers, perSec: e2e.manifest.timing.injectionsPerSecond, elapsedMs: e2e.manifest.timing.elapsedMs },
     plainMachine: { threads: availableParallelism(), perSec: pmRuns / (pmMs / 1000) },
     plainWorkers: { workers: availableParallelism(), perSec: plainThreads.perSec },
@@ -223,11 +232,17 @@ function report(b: ModelBench): string {
   return (
     `\n${b.model}: ${b.faults} faults x ${b.inputs} inputs per layer, ${b.layers.length} layers (early exit ${earlyExitArg()}, window ${windowArg()}; 'early': copies stopped after stage 1, '-' no cut; 'windowed': copies run windowed, 'died': of them, those that died out before the tail; plain approach timed on ${b.plainFaults} faults per layer; times in ms, one thread)\n` +
     [fmt(head), ...rows.map(fmt)].join('\n') +
-    `\nall layers: plain ${b.plainPerSec.toFixed(0)} injections/s, ours ${b.oursPerSec.toFixed(0)} injections/s, gain ${b.gain.toFixed(1)}x` +
-    `\nwhole machine: plain approach ${b.plainPerSec.toFixed(0)} injections/s with 1 thread, ${b.plainMachine.perSec.toFixed(0)} with ${b.plainMachine.threads} intra-op threads in one session, ` +
-    `${b.plainWorkers.perSec.toFixed(0)} with ${b.plainWorkers.workers} worker threads of 1 thread each; ` +
-    `the runner (${b.runner.workers} workers, whole campaign, start-up included) ${b.runner.perSec} injections/s in ${(b.runner.elapsedMs / 1000).toFixed(1)} s: ` +
-    `gain ${(b.runner.perSec / Math.max(b.plainPerSec, b.plainMachine.perSec, b.plainWorkers.perSec)).toFixed(1)}x over the best of the three\n`
+    `\nall layers: plain ${b.plainPerSec.toFixed(0)} injections/s, ours ${b.oursPerSec.toFixed(0)} injections/s, gain ${b.gain.toFixed(1)}x\n` +
+    (b.machine === null ? '' : machineReport(b.plainPerSec, b.machine))
+  );
+}
+
+function machineReport(plainPerSec: number, m: MachineBench): string {
+  return (
+    `whole machine: plain approach ${plainPerSec.toFixed(0)} injections/s with 1 thread, ${m.plainMachine.perSec.toFixed(0)} with ${m.plainMachine.threads} intra-op threads in one session, ` +
+    `${m.plainWorkers.perSec.toFixed(0)} with ${m.plainWorkers.workers} worker threads of 1 thread each; ` +
+    `the runner (${m.runner.workers} workers, whole campaign, start-up included) ${m.runner.perSec} injections/s in ${(m.runner.elapsedMs / 1000).toFixed(1)} s: ` +
+    `gain ${(m.runner.perSec / Math.max(plainPerSec, m.plainMachine.perSec, m.plainWorkers.perSec)).toFixed(1)}x over the best of the three\n`
   );
 }
 
@@ -242,6 +257,11 @@ export async function main(): Promise<void> {
   }
   if (only === null || only === 'lenet') {
     results.push(await benchModel('LeNet-5 (built-in campaign)', join(ROOT, 'campaigns', 'lenet5-mnist', 'model.onnx'), join(ROOT, 'campaigns', 'lenet5-mnist', 'inputs.npy'), faults, inputs, plainFaults));
+  }
+  if (only?.endsWith('.onnx')) {
+    const data = args.opt('--data');
+    if (data === undefined) throw new Error(`--model ${only} needs --data FILE.npy (inputs of the model)`);
+    results.push(await benchModel(basename(only), only, data, faults, inputs, plainFaults));
   }
   if (only === 'resnet64') {
     // 16 times the fixture's work per inference: fewer faults and inputs keep the run short.

@@ -22,7 +22,7 @@ export function benchLayerSetup(
     inputs: run.inputs,
     golden: g.golden,
     goldenTop1: g.goldenTop1,
-    batch: g.batchDynamic ? 32 : 1,
+    batch: g.batch,
     padBatches: false,
     classify: run.classify,
     provider: 'cpu',

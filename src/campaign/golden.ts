@@ -16,6 +16,7 @@ import { campaignSessionOptions } from './session-options.js';
 import { chooseEarlyExitCut, type EarlyExitCut, type EarlyExitMode } from './early-exit.js';
 import { groups, runOverInputs, sharedLike } from './run-inputs.js';
 import { sameBits } from '../util/bits.js';
+import { cacheBoundBatch, largestSampleBytes } from './run-size.js';
 import { prepareWindowedLayer, type WindowMode } from './window/setup.js';
 import type { WindowedSetup } from './window/executor.js';
 
@@ -97,6 +98,11 @@ export interface LayerGolden {
   boundary: BoundaryTensor[];
   /** True when copies can be stacked along the batch axis. */
   batchDynamic: boolean;
+  /**
+   * Copies per suffix run, golden and faulty: the requested batch, fewer on the CPU where one
+   * copy's largest tensor is large (run-size.ts); 1 when the suffix takes no batch.
+   */
+  batch: number;
   notes: string[];
   /** Golden scores (inputs × classes) and their top-1. */
   golden: Float32Array;
@@ -210,9 +216,13 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
   const sampleDims: number[][] = split.boundary.map(() => []);
   const isBatched: boolean[] = split.boundary.map(() => true);
   const types: ElemTypeName[] = split.boundary.map((_, k) => elemTypeName(split.boundaryTypes[k].elemType) ?? 'float32');
+  // On the CPU, as many samples per run as keep the largest tensor in cache (run-size.ts); a GPU
+  // provider keeps the batch it was given (golden and faulty runs there use the same, padded).
+  const runBatch = (part: ModelProto): number => (!batched ? 1 : opts.provider === 'cpu' ? cacheBoundBatch(Math.max(opts.batch, 1), largestSampleBytes(part, pm.types)) : Math.max(opts.batch, 1));
+  const suffixBatch = runBatch(split.suffix);
   try {
     session.prefix = await createSession(encodeModel(split.prefix), campaignSessionOptions(opts.provider, pm.loaded.externalData, `prefix of ${target}`));
-    for (const [from, count] of groups(n, batched ? Math.max(opts.batch, 1) : 1)) {
+    for (const [from, count] of groups(n, runBatch(split.prefix))) {
       const out = await session.prefix.run({ [pm.inputName]: inputTensor(inputs, from, count) }, fromPrefix);
       split.boundary.forEach((name, k) => {
         const t: HostTensor = name === pm.inputName ? inputTensor(inputs, from, count) : out[name];
@@ -251,7 +261,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
     classes = sampleCount(boundary[0].sampleDims);
     golden = Float32Array.from(cut);
   } else {
-    const batch = batched ? Math.max(opts.batch, 1) : 1;
+    const batch = suffixBatch;
     try {
       session.suffix = await createSession(suffix, campaignSessionOptions(opts.provider, pm.loaded.externalData, `suffix of ${target}`));
       golden = new Float32Array(0);
@@ -282,7 +292,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
   // input: ONNX Runtime may fuse differently across the cut, and results must not depend on
   // --early-exit.
   let earlyExitRefused: string | null = null;
-  let early = suffix !== null && batched && opts.earlyExit === 'auto' ? await earlyExitStages(pm, target, split.suffix, boundary, n, opts) : null;
+  let early = suffix !== null && batched && opts.earlyExit === 'auto' ? await earlyExitStages(pm, target, split.suffix, boundary, n, { ...opts, batch: suffixBatch }) : null;
   if (early !== null && !sameBits(early.golden, golden)) {
     earlyExitRefused = `early exit at ${early.stages.cut} not used: the two stages' golden scores differ in the last bits from the whole suffix's`;
     early = null;
@@ -304,7 +314,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
         types: pm.types,
         inputs: n,
         provider: opts.provider,
-        batch: opts.batch,
+        batch: suffixBatch,
         externalData: pm.loaded.externalData,
         goldenTop1,
         mode: opts.window,
@@ -318,6 +328,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
     suffix,
     boundary,
     batchDynamic: batched,
+    batch: suffixBatch,
     notes,
     golden,
     goldenTop1,

@@ -16,7 +16,8 @@ import { campaignSessionOptions } from './session-options.js';
 import type { ExternalDataFile } from '../onnx/index.js';
 import type { EarlyExitStages } from './golden.js';
 import { DIED_OUT, HANDED_BACK, hasNaN, WindowedExecutor, type WindowCopy, type WindowedSetup } from './window/executor.js';
-import { windowedRunPays } from './window/plan.js';
+import { windowedWorkPays, windowWork } from './window/plan.js';
+import { cacheBoundBatch } from './run-size.js';
 import { spanOfIndices, spanSize } from './window/geometry.js';
 
 export type NumericArray = Exclude<TensorArray, string[]>;
@@ -71,10 +72,17 @@ export interface LayerSetup {
 }
 
 /**
- * Windowed copies per run. Independent of --batch: a windowed run is many small crops, where
- * 64 measured faster than 32, 128 or 256 on the residual fixture (cache-sized batches).
+ * Windowed copies per run, at most. Independent of --batch: a windowed run is many small crops,
+ * where 64 measured faster than 32, 128 or 256 on the residual fixture (cache-sized batches);
+ * fewer where one copy's windows are large (run-size.ts).
  */
 export const WINDOW_BATCH = 64;
+
+/** How the faults of one span run: windowed or not, and how many windowed copies per run. */
+interface SpanWay {
+  windowed: boolean;
+  copiesPerRun: number;
+}
 
 /** The power of two at or above n: spans grouped for windowed runs. */
 function bucket(n: number): number {
@@ -227,10 +235,11 @@ export class LayerInjector {
   }
 
   /**
-   * Rows x columns that fault i of the chunk spans in the target, as one number, and whether a
-   * fault of that span runs windowed; null when the layer has no windowed runs.
+   * Rows x columns that fault i of the chunk spans in the target, as one number, whether a fault
+   * of that span runs windowed, and how many such copies one windowed run may stack; null when
+   * the layer has no windowed runs.
    */
-  private windowSpan(f: PackedFaults, i: number, memo: Map<number, boolean>): { key: number; windowed: boolean } | null {
+  private windowSpan(f: PackedFaults, i: number, memo: Map<number, SpanWay>): ({ key: number } & SpanWay) | null {
     const w = this.setup.windowed;
     if (!w || this.windowed === null) return null;
     // A NaN's fate in a MaxPool or Relu depends on where it falls in a crop: whole suffix only.
@@ -240,12 +249,14 @@ export class LayerInjector {
     const rows = spanSize(span.rows);
     const cols = spanSize(span.cols);
     const key = rows * (W + 1) + cols;
-    let windowed = memo.get(key);
-    if (windowed === undefined) {
-      windowed = w.always || windowedRunPays(w.plan, rows, cols);
-      memo.set(key, windowed);
+    let way = memo.get(key);
+    if (way === undefined) {
+      const work = windowWork(w.plan, rows, cols);
+      // Windows are float32; a run holds about its largest node's crops and window per copy.
+      way = { windowed: w.always || windowedWorkPays(work), copiesPerRun: cacheBoundBatch(WINDOW_BATCH, 4 * work.largestElements) };
+      memo.set(key, way);
     }
-    return { key: spanGroupKey(rows, cols, W), windowed };
+    return { key: spanGroupKey(rows, cols, W), ...way };
   }
 
   /** Outcomes of every fault of the chunk on every input. */
@@ -286,10 +297,10 @@ export class LayerInjector {
 
     // Windowed copies wait in groups by the rows x columns their fault spans (similar windows
     // stack well); results do not depend on how copies are grouped.
-    const windowGroups = new Map<number, number[]>();
-    const memo = new Map<number, boolean>();
+    const windowGroups = new Map<number, { slots: number[]; copiesPerRun: number }>();
+    const memo = new Map<number, SpanWay>();
     const flushWindowed = async (key: number): Promise<void> => {
-      const slots = windowGroups.get(key);
+      const slots = windowGroups.get(key)?.slots;
       if (slots === undefined || slots.length === 0) return;
       windowGroups.delete(key);
       // Copies handed back (a NaN appeared in a window) run the whole suffix.
@@ -325,9 +336,10 @@ export class LayerInjector {
         }
         if (span?.windowed) {
           let group = windowGroups.get(span.key);
-          if (group === undefined) windowGroups.set(span.key, (group = []));
-          group.push(slot);
-          if (group.length >= WINDOW_BATCH) await flushWindowed(span.key);
+          if (group === undefined) windowGroups.set(span.key, (group = { slots: [], copiesPerRun: span.copiesPerRun }));
+          group.slots.push(slot);
+          group.copiesPerRun = Math.min(group.copiesPerRun, span.copiesPerRun);
+          if (group.slots.length >= group.copiesPerRun) await flushWindowed(span.key);
           continue;
         }
         pendingSlot.push(slot);

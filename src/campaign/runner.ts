@@ -413,7 +413,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
         breakdown.prefixMs += g.prefixMs;
         breakdown.goldenMs += g.goldenMs + g.windowMs;
         const cmp = compareWithPlain(g.golden, g.goldenTop1, plain, g.classes);
-        const batch = g.batchDynamic ? layerBatch(l) : 1;
+        const batch = g.batch;
         const facts: LayerFacts = {
           name: t.name,
           output: t.output,

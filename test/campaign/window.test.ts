@@ -155,6 +155,13 @@ test('plan: the residual model runs in segments (a Conv with its BatchNormalizat
   // and a wider span never costs less
   const costs = [1, 2, 4, 8, 16, 32].map((n) => windowCosts(windowWork(stem.plan, n, n)).windowed);
   assert.deepEqual(costs, [...costs].sort((a, b) => a - b));
+  // nor holds less per copy (what bounds the copies of a windowed run, run-size.ts); the tail's
+  // whole inputs are held whatever the span
+  const held = [1, 2, 4, 8, 16, 32].map((n) => windowWork(stem.plan, n, n).largestElements);
+  assert.deepEqual(held, [...held].sort((a, b) => a - b));
+  assert.ok(held[0] >= stem.plan.tailInputElements);
+  // a whole-map fault holds a whole map and the crop of its input: block 1's 16 x 32 x 32 and more
+  assert.ok(held[5] > 2 * 16 * 32 * 32, `${held[5]}`);
   // a residual segment adds on channels-last: its skip input goes in as it comes, and only the
   // Conv's crop and result are transposed (ONNX Runtime folds both into its NCHWc reorders)
   const nodesOf = (m: Uint8Array) => decodeModel(m).graph!.node;

@@ -566,13 +566,15 @@ export interface WindowWork {
   /** Whole-suffix run: multiply-adds, and elements of its inputs copied per copy. */
   wholeMacs: number;
   boundaryElements: number;
+  /** Elements of one copy's largest node run (its crops and window) or tail input: what a windowed run holds per copy. */
+  largestElements: number;
 }
 
 /** The work of a fault whose changed positions span `rows` x `cols` of the target, both ways. */
 export function windowWork(plan: WindowPlan, rows: number, cols: number): WindowWork {
   const size: ([number, number] | null)[] = plan.tensors.map(() => null);
   size[0] = [rows, cols];
-  const work: WindowWork = { windowMacs: 0, windowElements: 0, calls: 0, tailMacs: plan.tailCost, tailInputElements: plan.tailInputElements, wholeMacs: plan.fullCost, boundaryElements: plan.boundaryElements };
+  const work: WindowWork = { windowMacs: 0, windowElements: 0, calls: 0, tailMacs: plan.tailCost, tailInputElements: plan.tailInputElements, wholeMacs: plan.fullCost, boundaryElements: plan.boundaryElements, largestElements: plan.tailInputElements };
   for (const w of plan.nodes) {
     const out = plan.tensors[w.output].sampleDims;
     let r = 0;
@@ -598,6 +600,7 @@ export function windowWork(plan: WindowPlan, rows: number, cols: number): Window
     });
     work.windowMacs += r * q * w.costPerPosition;
     work.windowElements += elements;
+    work.largestElements = Math.max(work.largestElements, elements);
     work.calls += 1;
   }
   return work;
@@ -611,11 +614,16 @@ export function windowCosts(work: WindowWork): { windowed: number; whole: number
   return { windowed, whole };
 }
 
+/** Whether work counted by windowWork is cheaper windowed than through the whole suffix. */
+export function windowedWorkPays(work: WindowWork): boolean {
+  const { windowed, whole } = windowCosts(work);
+  return windowed < whole;
+}
+
 /**
  * Whether a fault whose changed positions span `rows` x `cols` of the target is cheaper to run
  * windowed (windows grown node by node as far as they can reach) than through the whole suffix.
  */
 export function windowedRunPays(plan: WindowPlan, rows: number, cols: number): boolean {
-  const { windowed, whole } = windowCosts(windowWork(plan, rows, cols));
-  return windowed < whole;
+  return windowedWorkPays(windowWork(plan, rows, cols));
 }

@@ -1,0 +1,40 @@
+/**
+ * How many samples one ONNX Runtime run stacks on the CPU. Stacking faulty copies along the batch
+ * axis pays while a run's tensors stay in the processor's caches: on the residual fixture (64 KiB
+ * per copy and tensor) 32 copies per run cost about 0.6 of one copy each. On ImageNet-sized maps
+ * one copy's tensor alone takes megabytes, and runs of 32 copies (or of 64 windowed copies) cost
+ * 1.5 to 3.5 times as much per copy as runs of a few (BENCHMARKS.md, "Models of ImageNet size").
+ * So the largest tensor of a run, all its copies together, is held to RUN_CACHE_BYTES. Results do
+ * not depend on the number of copies per run (every sample is computed on its own), only the
+ * speed does.
+ */
+import { elemByteSize, GraphIndex, type ModelProto, type TensorType } from '../onnx/index.js';
+
+/** Most bytes the largest tensor of one CPU run may take, all copies together. */
+export const RUN_CACHE_BYTES = 8 * 2 ** 20;
+
+/** Copies per run: at most `batch`, fewer where `bytesPerCopy` (the largest tensor of one copy) is large; at least 1. */
+export function cacheBoundBatch(batch: number, bytesPerCopy: number): number {
+  if (!(bytesPerCopy > 0)) return batch;
+  return Math.max(1, Math.min(batch, Math.floor(RUN_CACHE_BYTES / bytesPerCopy)));
+}
+
+/**
+ * Bytes of one sample of the largest tensor `model` reads or computes, from the tensor types of
+ * the whole model (the first axis is the batch; tensors whose other dims are unknown count as 0).
+ */
+export function largestSampleBytes(model: ModelProto, types: ReadonlyMap<string, TensorType>): number {
+  const index = new GraphIndex(model);
+  const names = new Set<string>(index.inputs.map((i) => i.name));
+  for (const n of index.nodes) for (const o of n.outputs) if (o !== '') names.add(o);
+  let largest = 0;
+  for (const name of names) {
+    const t = types.get(name);
+    if (t === undefined || t.dims.length === 0) continue;
+    const bytes = elemByteSize(t.elemType) ?? 0;
+    let elements = 1;
+    for (const d of t.dims.slice(1)) elements = typeof d === 'number' && d >= 0 ? elements * d : 0;
+    largest = Math.max(largest, elements * bytes);
+  }
+  return largest;
+}
