@@ -356,7 +356,8 @@ export async function plainScores(pm: PreparedModel, inputs: InputBatch, provide
     // copies of its last sample (whose scores are dropped).
     const fixed = pm.plainSamplesPerRun;
     const per = sampleCount(inputs.sampleDims);
-    for (const [from, count] of groups(inputs.count, fixed ?? Math.max(1, batch))) {
+    const free = provider === 'cpu' ? cacheBoundBatch(Math.max(1, batch), largestSampleBytes(pm.base, pm.types)) : Math.max(1, batch);
+    for (const [from, count] of groups(inputs.count, fixed ?? free)) {
       let feed = inputTensor(inputs, from, count);
       if (fixed !== null && count < fixed) {
         const data = new Float32Array(fixed * per);
