@@ -2,8 +2,9 @@
  * How many samples one ONNX Runtime run stacks on the CPU. Stacking faulty copies along the batch
  * axis pays while a run's tensors stay in the processor's caches: on the residual fixture (64 KiB
  * per copy and tensor) 32 copies per run cost about 0.6 of one copy each. On ImageNet-sized maps
- * one copy's tensor alone takes megabytes, and runs of 32 copies (or of 64 windowed copies) cost
- * 1.5 to 3.5 times as much per copy as runs of a few (BENCHMARKS.md, "Models of ImageNet size").
+ * one copy's tensor alone takes megabytes, and runs of 32 copies cost 1.4 to 2.5 times as much per
+ * copy as runs of a few, runs of 64 windowed copies up to 3.6 times (BENCHMARKS.md, "Models of
+ * ImageNet size").
  * So the largest tensor of a run, all its copies together, is held to RUN_CACHE_BYTES. Results do
  * not depend on the number of copies per run (every sample is computed on its own), only the
  * speed does.
