@@ -18,7 +18,7 @@ import { argmax } from '../outcome.js';
 import { sharedLike } from '../run-inputs.js';
 import { sameBits } from '../../util/bits.js';
 import type { Provider } from '../settings.js';
-import { HANDED_BACK, hasNaN, WindowedExecutor, type WindowCopy, type WindowedSetup, type WindowRunResult } from './executor.js';
+import { HANDED_BACK, hasNaN, WindowedExecutor, type WindowCopy, type WindowedSetup } from './executor.js';
 import { planWindows, windowedRunPays } from './plan.js';
 
 /** auto: faults run windowed where the cost model says it pays; on: wherever the plan allows; off: never. */
@@ -74,6 +74,26 @@ function probeFaults(dims: readonly number[], golden: Float32Array, x: number): 
   return [make([pos(0, Math.floor(H / 2), Math.floor(W / 2))]), make([pos(C - 1, 0, 0)]), make(block), make(row)];
 }
 
+/**
+ * Scores of each copy, `per` copies a run (every node over whole tensors with `whole`): its own
+ * row, the golden row where it died out, or null where it was handed back (a NaN appeared).
+ */
+async function probeScores(executor: WindowedExecutor, setup: WindowedSetup, copies: readonly WindowCopy[], whole: boolean, per: number): Promise<(Float32Array | null)[]> {
+  const C = setup.classes;
+  const scores: (Float32Array | null)[] = [];
+  for (let from = 0; from < copies.length; from += per) {
+    const part = copies.slice(from, from + per);
+    const r = await executor.run(part, whole);
+    part.forEach((cp, k) => {
+      const row = r.row[k];
+      if (row === HANDED_BACK) scores.push(null);
+      else if (row < 0) scores.push(setup.scores.subarray(cp.input * C, (cp.input + 1) * C));
+      else scores.push(r.scores.subarray(row * C, (row + 1) * C));
+    });
+  }
+  return scores;
+}
+
 export async function prepareWindowedLayer(req: WindowedLayerRequest): Promise<WindowedLayer> {
   const planned = planWindows(req.suffix, req.target, req.boundary.map((b) => b.name), req.scoresName, req.types);
   if ('refused' in planned) return planned;
@@ -112,19 +132,18 @@ export async function prepareWindowedLayer(req: WindowedLayerRequest): Promise<W
     if (nodeCheck !== null) return { refused: nodeCheck };
     // Check 2: synthetic faults, windowed against every node computed on whole tensors.
     const probes = [0, Math.min(1, n - 1)].flatMap((x) => probeFaults(plan.tensors[0].sampleDims, req.boundary[0].data as Float32Array, x));
-    const windowed = await executor.run(probes);
-    const reference = await executor.run(probes, true);
+    // Whole tensors of every node for every probe: as many probes per run as the layer's runs
+    // stack (run-size.ts), not all at once.
+    const windowed = await probeScores(executor, setup, probes, false, batch);
+    const reference = await probeScores(executor, setup, probes, true, batch);
     for (let k = 0; k < probes.length; k++) {
-      if (windowed.row[k] === HANDED_BACK || reference.row[k] === HANDED_BACK) {
-        if (windowed.row[k] !== reference.row[k]) return { refused: `a test fault was handed back windowed but not on whole tensors, or the other way (probe ${k})` };
+      const a = windowed[k];
+      const b = reference[k];
+      if (a === null || b === null) {
+        if (a !== b) return { refused: `a test fault was handed back windowed but not on whole tensors, or the other way (probe ${k})` };
         continue;
       }
-      const rowOf = (r: WindowRunResult): Float32Array => {
-        const row = r.row[k];
-        const x = probes[k].input;
-        return row < 0 ? setup.scores.subarray(x * classes, (x + 1) * classes) : r.scores.subarray(row * classes, (row + 1) * classes);
-      };
-      if (!sameBits(rowOf(windowed), rowOf(reference))) return { refused: `a test fault gave other scores windowed than on whole tensors (probe ${k})` };
+      if (!sameBits(a, b)) return { refused: `a test fault gave other scores windowed than on whole tensors (probe ${k})` };
     }
     return { setup };
   } finally {
