@@ -16,7 +16,7 @@ import { campaignSessionOptions } from './session-options.js';
 import { chooseEarlyExitCut, type EarlyExitCut, type EarlyExitMode } from './early-exit.js';
 import { groups, runOverInputs, sharedLike } from './run-inputs.js';
 import { sameBits } from '../util/bits.js';
-import { cacheBoundBatch, largestSampleBytes } from './run-size.js';
+import { samplesPerRun } from './run-size.js';
 import { prepareWindowedLayer, type WindowMode } from './window/setup.js';
 import type { WindowedSetup } from './window/executor.js';
 
@@ -216,9 +216,8 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
   const sampleDims: number[][] = split.boundary.map(() => []);
   const isBatched: boolean[] = split.boundary.map(() => true);
   const types: ElemTypeName[] = split.boundary.map((_, k) => elemTypeName(split.boundaryTypes[k].elemType) ?? 'float32');
-  // On the CPU, as many samples per run as keep the largest tensor in cache (run-size.ts); a GPU
-  // provider keeps the batch it was given (golden and faulty runs there use the same, padded).
-  const runBatch = (part: ModelProto): number => (!batched ? 1 : opts.provider === 'cpu' ? cacheBoundBatch(Math.max(opts.batch, 1), largestSampleBytes(part, pm.types)) : Math.max(opts.batch, 1));
+  // On the CPU, as many samples per run as keep the largest tensor in cache (run-size.ts).
+  const runBatch = (part: ModelProto): number => (batched ? samplesPerRun(opts.batch, opts.provider, part, pm.types) : 1);
   const suffixBatch = runBatch(split.suffix);
   try {
     session.prefix = await createSession(encodeModel(split.prefix), campaignSessionOptions(opts.provider, pm.loaded.externalData, `prefix of ${target}`));
@@ -356,8 +355,7 @@ export async function plainScores(pm: PreparedModel, inputs: InputBatch, provide
     // copies of its last sample (whose scores are dropped).
     const fixed = pm.plainSamplesPerRun;
     const per = sampleCount(inputs.sampleDims);
-    const free = provider === 'cpu' ? cacheBoundBatch(Math.max(1, batch), largestSampleBytes(pm.base, pm.types)) : Math.max(1, batch);
-    for (const [from, count] of groups(inputs.count, fixed ?? free)) {
+    for (const [from, count] of groups(inputs.count, fixed ?? samplesPerRun(batch, provider, pm.base, pm.types))) {
       let feed = inputTensor(inputs, from, count);
       if (fixed !== null && count < fixed) {
         const data = new Float32Array(fixed * per);

@@ -10,6 +10,7 @@
  * speed does.
  */
 import { elemByteSize, GraphIndex, type ModelProto, type TensorType } from '../onnx/index.js';
+import type { Provider } from './settings.js';
 
 /** Most bytes the largest tensor of one CPU run may take, all copies together. */
 export const RUN_CACHE_BYTES = 8 * 2 ** 20;
@@ -18,6 +19,15 @@ export const RUN_CACHE_BYTES = 8 * 2 ** 20;
 export function cacheBoundBatch(batch: number, bytesPerCopy: number): number {
   if (!(bytesPerCopy > 0)) return batch;
   return Math.max(1, Math.min(batch, Math.floor(RUN_CACHE_BYTES / bytesPerCopy)));
+}
+
+/**
+ * Samples per run of `model` (at least 1): `batch` on a GPU provider, whose golden and faulty runs
+ * use the same padded batch; on the CPU, fewer where the model's largest tensor is large.
+ */
+export function samplesPerRun(batch: number, provider: Provider, model: ModelProto, types: ReadonlyMap<string, TensorType>): number {
+  const most = Math.max(1, batch);
+  return provider === 'cpu' ? cacheBoundBatch(most, largestSampleBytes(model, types)) : most;
 }
 
 /**
