@@ -10,7 +10,7 @@ import { packFaults } from '../../src/campaign/injector.js';
 import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
 import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
 import { OUTCOME_CODE } from '../../src/campaign/outcome.js';
-import { decodeModel, encodeModel, loadModel, makeFloatTensor, makeModel, makeNode, makeValueInfo, splitAt, tensorFloat32, type LoadedModel, type TensorProto } from '../../src/onnx/index.js';
+import { decodeModel, encodeModel, loadModel, makeFloatTensor, makeInt64Tensor, makeModel, makeNode, makeValueInfo, splitAt, tensorFloat32, type LoadedModel, type TensorProto } from '../../src/onnx/index.js';
 import { loadNpy } from '../../src/data/index.js';
 import { createSession } from '../../src/runtime/index.js';
 import { Rng } from '../../src/faults/rng.js';
@@ -353,7 +353,7 @@ test('element-wise nodes after a residual Add run channels-last; a per-channel M
   await releaseWindowSessions();
 });
 
-/** Two branches joined by a Concat (not windowed): the tail starts there and reads both branches. */
+/** Two branches joined by a Concat along channels, then a Conv and a global tail. */
 function concatModel(): Uint8Array {
   const w = randomWeights('concat-model');
   return encodeModel(
@@ -376,14 +376,87 @@ function concatModel(): Uint8Array {
   );
 }
 
-test('a Concat ends the windowed part: the tail reads both branches with their windows written in', async () => {
+test('a Concat along channels runs windowed, channels-last, in the segment of the branch it ends', async () => {
   const { pm, inputs } = await builtModel('concat', concatModel(), 2, [3, 10, 12]);
   const g = await goldenForLayer(pm, 't', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
   assert.ok(g.windowed, String(g.windowRefused));
-  assert.deepEqual(g.windowed.plan.nodes.map((n) => n.opType), ['Relu', 'Conv', 'Conv']);
-  assert.deepEqual(g.windowed.plan.tailOps, ['Concat', 'Conv', 'GlobalAveragePool', 'Flatten', 'Gemm']);
-  assert.deepEqual(g.windowed.plan.tailInputs.map((id) => g.windowed!.plan.tensors[id].name), ['a', 'b']);
-  await windowedEqualsWhole(pm, inputs, 't', 40);
+  const plan = g.windowed.plan;
+  assert.deepEqual(plan.nodes.map((n) => n.opType), ['Relu', 'Conv', 'Conv+Concat', 'Conv']);
+  assert.deepEqual(plan.tailOps, ['GlobalAveragePool', 'Flatten', 'Gemm']);
+  assert.deepEqual(plan.tensors[plan.nodes[2].output].sampleDims, [5, 10, 12]);
+  // the Conv's branch is turned back to channels-last; the Concat joins it with the other branch along the last axis
+  const seg = decodeModel(plan.nodes[2].model).graph!.node;
+  assert.deepEqual(seg.map((n) => n.opType), ['Transpose', 'Conv', 'Transpose', 'Concat']);
+  assert.equal(Number(seg[3].attribute.find((a) => a.name === 'axis')!.i), 3);
+  const { ran } = await windowedEqualsWhole(pm, inputs, 't', 60);
+  assert.equal(ran, 60);
+  await windowedEqualsWhole(pm, inputs, 'b', 30);
+  await releaseWindowSessions();
+});
+
+/**
+ * What exports add around pooling and padding: a Pad with a constant of 0.5 and uneven padding
+ * before a Conv (TensorFlow's SAME padding on strides), a Pad of size 0 before an AveragePool
+ * (PyTorch's AvgPool2d), and a BatchNormalization whose scale is an Identity of an initializer
+ * (PyTorch exports equal parameters once). `reflect` makes the first Pad one that cannot run on crops.
+ */
+function padModel(mode: 'constant' | 'reflect'): Uint8Array {
+  const w = randomWeights('pad-model');
+  return encodeModel(
+    makeModel({
+      nodes: [
+        makeNode('Conv', ['x', 'w0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+        makeNode('Pad', mode === 'constant' ? ['t', 'pads', 'half'] : ['t', 'pads'], ['p'], { attrs: { mode } }),
+        makeNode('Conv', ['p', 'w1'], ['u'], { attrs: { kernel_shape: [3, 3], strides: [2, 1] } }),
+        makeNode('Pad', ['u', 'zeros'], ['z']),
+        makeNode('AveragePool', ['z'], ['a'], { attrs: { kernel_shape: [2, 2], strides: [2, 2] } }),
+        makeNode('Identity', ['ones'], ['bn.scale']),
+        makeNode('BatchNormalization', ['a', 'bn.scale', 'beta', 'mean', 'var'], ['bn']),
+        makeNode('Relu', ['bn'], ['r']),
+        makeNode('GlobalAveragePool', ['r'], ['g']),
+        makeNode('Flatten', ['g'], ['f']),
+        makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+      ],
+      inputs: [makeValueInfo('x', 1, ['N', 3, 9, 10])],
+      outputs: [makeValueInfo('logits', 1, ['N', 3])],
+      initializers: [
+        w('w0', [4, 3, 3, 3]),
+        makeInt64Tensor('pads', [8], [0, 0, 1, 2, 0, 0, 2, 1]),
+        makeFloatTensor('half', [], [0.5]),
+        w('w1', [4, 4, 3, 3]),
+        makeInt64Tensor('zeros', [8], [0, 0, 0, 0, 0, 0, 0, 0]),
+        makeFloatTensor('ones', [4], [1, 1, 1, 1]),
+        w('beta', [4]),
+        w('mean', [4]),
+        makeFloatTensor('var', [4], [0.5, 1, 1.5, 2]),
+        w('fc', [3, 4]),
+      ],
+    }),
+  );
+}
+
+test('Pads in constant mode run windowed (their constant outside the map); a reflecting Pad ends the windowed part', async () => {
+  const { pm, inputs } = await builtModel('pad', padModel('constant'), 3, [3, 9, 10]);
+  const g = await goldenForLayer(pm, 't', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(g.windowed, String(g.windowRefused));
+  const plan = g.windowed.plan;
+  assert.deepEqual(plan.nodes.map((n) => n.opType), ['Pad', 'Conv', 'Pad', 'AveragePool+BatchNormalization+Relu']);
+  assert.equal(plan.nodes[0].fill, 0.5);
+  assert.deepEqual([plan.nodes[0].rows!.padBegin, plan.nodes[0].cols!.padBegin], [1, 2]);
+  assert.deepEqual(plan.tensors[plan.nodes[0].output].sampleDims, [4, 12, 13]);
+  // on crops a Pad copies its input: an Identity on the channels-last tensors, no Transpose
+  assert.deepEqual(decodeModel(plan.nodes[0].model).graph!.node.map((n) => n.opType), ['Identity']);
+  assert.deepEqual(plan.tailOps, ['GlobalAveragePool', 'Flatten', 'Gemm']);
+  const { ran } = await windowedEqualsWhole(pm, inputs, 't', 80);
+  assert.equal(ran, 80);
+  await windowedEqualsWhole(pm, inputs, 'u', 40);
+
+  const reflect = await builtModel('pad-reflect', padModel('reflect'), 2, [3, 9, 10]);
+  const r = await goldenForLayer(reflect.pm, 't', reflect.inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(!r.windowed && /Pad/.test(String(r.windowRefused)), String(r.windowRefused));
+  const later = await goldenForLayer(reflect.pm, 'u', reflect.inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(later.windowed, String(later.windowRefused));
+  assert.deepEqual(later.windowed.plan.nodes.map((n) => n.opType), ['Pad', 'AveragePool+BatchNormalization+Relu']);
   await releaseWindowSessions();
 });
 

@@ -17,7 +17,7 @@
  * the one exception found, pooling over a whole crop, is avoided with minWindow; and checked
  * again for every layer before it is used).
  */
-import { copyModel, encodeModel, extractSubgraph, GraphIndex, makeInt64Tensor, makeNode, makeValueInfo, shallowCopy, tensorDims, type ModelProto, type NodeInfo, type NodeProto, type TensorProto, type TensorType } from '../../onnx/index.js';
+import { copyModel, encodeModel, extractSubgraph, GraphIndex, makeAttribute, makeInt64Tensor, makeNode, makeValueInfo, shallowCopy, tensorDims, tensorFloat32, tensorIntegers, type ModelProto, type NodeInfo, type NodeProto, type TensorProto, type TensorType } from '../../onnx/index.js';
 import type { AttributeProto } from '../../onnx/index.js';
 import { maxReachedSize, type SlideAxis } from './geometry.js';
 
@@ -37,14 +37,14 @@ export interface WindowNode {
   /** Stable names of its nodes in the model, joined (for messages). */
   name: string;
   opType: string;
-  /** 'slide' when its first node is a Conv or pooling, which reads inputs[0] through `rows`/`cols`. */
+  /** 'slide' when its first node is a Conv, a pooling or a Pad, which reads inputs[0] through `rows`/`cols`. */
   kind: WindowNodeKind;
   /** The segment's model over crops: inputs in `inputs` order, the first node's padding removed. */
   model: Uint8Array;
   /** Row and column geometry of the first node when it slides; null for element-wise segments. */
   rows: SlideAxis | null;
   cols: SlideAxis | null;
-  /** What positions outside the input read as (the operator's padding): 0, or -Infinity for MaxPool. */
+  /** What positions outside the input read as (the operator's padding): 0, -Infinity for MaxPool, a Pad's constant. */
   fill: number;
   /**
    * Fewest output rows (and columns) a window may have: 2 for pooling, whose kernel would
@@ -127,7 +127,7 @@ function numberDims(t: TensorType | undefined): number[] | null {
 function slideGeometry(n: NodeInfo, index: GraphIndex, inDims: number[], outDims: number[]): { rows: SlideAxis; cols: SlideAxis; fill: number; kernel: number[] } | string {
   let kernel = ints(n, 'kernel_shape');
   if (n.opType === 'Conv' && kernel === undefined) {
-    const w = index.constantTensor(n.inputs[1]);
+    const w = constantOf(index, n.inputs[1]);
     if (w !== undefined) kernel = tensorDims(w).slice(2);
   }
   if (kernel === undefined || kernel.length !== 2) return 'not a 2-D kernel';
@@ -161,16 +161,83 @@ function slideGeometry(n: NodeInfo, index: GraphIndex, inDims: number[], outDims
   };
 }
 
+/**
+ * A Pad in constant mode on rows and columns only is a 1x1 window with padding: position (r, c)
+ * of its output is position (r - top, c - left) of its input, or the constant outside it. On
+ * crops the padding comes with the crop, so the node itself becomes an Identity (windowFirstNode).
+ * PyTorch exports an AvgPool2d as a Pad (of zeros, often all of size 0) and an AveragePool, and
+ * TensorFlow exports SAME padding on strided convolutions as a Pad before the Conv.
+ */
+function padGeometry(n: NodeInfo, index: GraphIndex): { rows: SlideAxis; cols: SlideAxis; fill: number; kernel: number[] } | string {
+  if (str(n, 'mode', 'constant') !== 'constant') return `Pad in ${str(n, 'mode', 'constant')} mode`;
+  let pads: number[] | undefined = ints(n, 'pads');
+  let value = attr(n, 'value')?.f ?? 0;
+  if (pads === undefined) {
+    // From opset 11 on, pads and the constant are inputs; from 18 on, an `axes` input may follow.
+    if (n.inputs.length > 3 && n.inputs[3] !== '') return 'Pad with axes';
+    const p = n.inputs[1] === undefined || n.inputs[1] === '' ? undefined : constantOf(index, n.inputs[1]);
+    if (p === undefined) return 'Pad with pads computed at run time';
+    pads = tensorIntegers(p).map((v) => Number(v));
+    if (n.inputs.length > 2 && n.inputs[2] !== '') {
+      const v = constantOf(index, n.inputs[2]);
+      if (v === undefined || tensorDims(v).reduce((a, b) => a * b, 1) !== 1) return 'Pad with a constant computed at run time';
+      try {
+        value = tensorFloat32(v)[0];
+      } catch {
+        return 'Pad with a constant that is not float32';
+      }
+    }
+  }
+  if (pads.length !== 8) return 'Pad of a tensor that is not [N, C, H, W]';
+  if (pads.some((v) => v < 0)) return 'Pad that crops';
+  if (pads[0] !== 0 || pads[1] !== 0 || pads[4] !== 0 || pads[5] !== 0) return 'Pad of the batch or channel axis';
+  return {
+    rows: { kernel: 1, stride: 1, dilation: 1, padBegin: pads[2] },
+    cols: { kernel: 1, stride: 1, dilation: 1, padBegin: pads[3] },
+    fill: value,
+    kernel: [1, 1],
+  };
+}
+
 /** The attributes of the one-node model: the node's own, with padding now explicit in the crop. */
 function windowAttributes(n: NodeInfo, kernel: number[] | null): AttributeProto[] {
   const keep = n.node.attribute.filter((a) => !['pads', 'auto_pad', 'ceil_mode', 'kernel_shape'].includes(a.name));
   if (kernel === null) return keep;
-  return [...keep, ...makeNode('X', [], [], { attrs: { pads: [0, 0, 0, 0], kernel_shape: kernel } }).attribute];
+  return [...keep, makeAttribute('pads', [0, 0, 0, 0]), makeAttribute('kernel_shape', kernel)];
+}
+
+/** The first node of a segment's model over crops: its padding is in the crop, so a Pad is an Identity. */
+function windowFirstNode(e: Eligible): NodeProto {
+  if (e.n.opType === 'Pad') return makeNode('Identity', [e.n.inputs[0]], [e.out], { name: e.n.node.name });
+  const node = shallowCopy(e.n.node);
+  node.attribute = windowAttributes(e.n, e.slide?.kernel ?? null);
+  return node;
+}
+
+/**
+ * The value of a constant tensor, also through Identity nodes: PyTorch exports parameters of
+ * equal value (every BatchNormalization weight of ones, say) as one initializer and Identity
+ * nodes that alias it.
+ */
+function constantOf(index: GraphIndex, name: string): TensorProto | undefined {
+  for (let hops = 0; hops < 8; hops++) {
+    const t = index.constantTensor(name);
+    if (t !== undefined) return t;
+    const p = index.producer.get(name);
+    const n = p === undefined ? undefined : index.nodes[p];
+    if (n === undefined || n.opType !== 'Identity' || n.domain !== '') return undefined;
+    name = n.inputs[0];
+  }
+  return undefined;
+}
+
+function isConstantIn(index: GraphIndex, name: string): boolean {
+  return constantOf(index, name) !== undefined;
 }
 
 /** A constant's value under the name the node reads it by (Constant nodes carry no name). */
 function namedConstant(index: GraphIndex, name: string): TensorProto | undefined {
-  const t = index.constantTensor(name);
+  const t = constantOf(index, name);
   if (t === undefined) return undefined;
   if (t.name === name) return t;
   const copy = shallowCopy(t);
@@ -203,8 +270,10 @@ const LAYOUT_FREE = new Set([...ELEMENTWISE].filter((op) => op !== 'BatchNormali
  * channels-last output). Starting at a lone Relu instead would undo its fusion into the Conv.
  */
 function channelsLastFrom(members: readonly NodeInfo[], feeds: ReadonlySet<string>, constants: ReadonlyMap<string, TensorProto>): number {
+  // A Concat along channels runs channels-last along the last axis; a Pad, an Identity on crops
+  // (windowFirstNode), on any layout.
   const layoutFree = (n: NodeInfo): boolean =>
-    LAYOUT_FREE.has(n.opType) &&
+    (LAYOUT_FREE.has(n.opType) || n.opType === 'Concat' || n.opType === 'Pad') &&
     n.inputs.every((i) => {
       const t = constants.get(i);
       return t === undefined || tensorDims(t).every((d) => d === 1);
@@ -223,7 +292,7 @@ function channelsLastFrom(members: readonly NodeInfo[], feeds: ReadonlySet<strin
  * The model of a segment over crops: its nodes (the first one's padding made explicit), its
  * feeds as inputs with symbolic rows and columns, its last node's output as the only output.
  */
-function segmentModel(suffix: ModelProto, members: readonly NodeInfo[], firstAttrs: AttributeProto[], feeds: { name: string; dims: number[] }[], constants: TensorProto[], output: { name: string; dims: number[] }): Uint8Array {
+function segmentModel(suffix: ModelProto, members: readonly NodeInfo[], firstNode: NodeProto, feeds: { name: string; dims: number[] }[], constants: TensorProto[], output: { name: string; dims: number[] }): Uint8Array {
   const copy = copyModel(suffix);
   const g = copy.graph!;
   const feedNames = new Set(feeds.map((f) => f.name));
@@ -234,11 +303,12 @@ function segmentModel(suffix: ModelProto, members: readonly NodeInfo[], firstAtt
   const clName = (t: string): string => (channelsLast.has(t) ? nhwcName(t) : t);
   const nodes = members.map((n, k) => {
     if (k > 0 && k < cl) return n.node;
-    const node = shallowCopy(n.node);
-    if (k === 0) node.attribute = firstAttrs;
+    const node = shallowCopy(k === 0 ? firstNode : n.node);
     if (k >= cl) {
-      node.input = n.node.input.map(clName);
-      node.output = n.node.output.map(clName);
+      node.input = node.input.map(clName);
+      node.output = node.output.map(clName);
+      // A Concat along channels joins channels-last tensors along their last axis.
+      if (node.opType === 'Concat') node.attribute = [...node.attribute.filter((a) => a.name !== 'axis'), makeAttribute('axis', 3)];
     }
     return node;
   });
@@ -341,33 +411,46 @@ export function planWindows(suffix: ModelProto, target: string, boundary: readon
 
   for (const n of index.nodes) {
     if (constantNodes.has(n.index)) continue;
-    const isSlide = n.opType === 'Conv' || n.opType === 'MaxPool' || n.opType === 'AveragePool';
+    const isSlide = n.opType === 'Conv' || n.opType === 'MaxPool' || n.opType === 'AveragePool' || n.opType === 'Pad';
+    // A Concat along channels puts each input's window beside the others': element-wise in rows and columns.
+    const isConcat = n.opType === 'Concat';
     const check = ((): Eligible | string => {
-      if (n.domain !== '' || (!isSlide && !ELEMENTWISE.has(n.opType))) return `${n.opType} is not element-wise or sliding`;
+      if (n.domain !== '' || (!isSlide && !isConcat && !ELEMENTWISE.has(n.opType))) return `${n.opType} is not element-wise or sliding`;
       const outs = n.outputs.filter((o) => o !== '');
       if (outs.length !== 1) return 'more than one output';
       const outDims = numberDims(types.get(outs[0]));
       if (outDims === null || outDims.length !== 3) return 'output not [N, C, H, W]';
       const reads = n.inputs.filter((i) => i !== '');
-      const moving = [...new Set(reads.filter((i) => !index.isConstant(i)))];
+      const moving = [...new Set(reads.filter((i) => !isConstantIn(index, i)))];
       if (!moving.some((i) => windowed.has(i))) return 'reads no changed tensor';
       for (const i of moving) {
         if (!windowed.has(i) && !boundarySet.has(i)) return `reads ${i}, computed after the target outside the windowed part`;
         const d = numberDims(types.get(i));
         if (d === null) return `input ${i} of unknown size`;
-        if (isSlide ? d.length !== 3 : d.join() !== outDims.join()) return `input ${i} does not match the output's shape`;
+        const fits = isSlide ? d.length === 3 : isConcat ? d.length === 3 && d[1] === outDims[1] && d[2] === outDims[2] : d.join() === outDims.join();
+        if (!fits) return `input ${i} does not match the output's shape`;
       }
-      if (isSlide && (moving.length !== 1 || moving[0] !== n.inputs[0])) return 'weights computed at run time';
-      if (n.opType === 'Div' && !index.isConstant(n.inputs[1])) return 'a Div by a computed tensor';
+      if (isSlide && (moving.length !== 1 || moving[0] !== n.inputs[0])) return n.opType === 'Pad' ? 'Pad with pads computed at run time' : 'weights computed at run time';
+      if (isConcat) {
+        const axis = int(n, 'axis', 0);
+        if (axis !== 1 && axis !== -3) return 'a Concat along another axis than channels';
+        if (reads.some((i) => !moving.includes(i))) return 'a Concat with a constant';
+      }
+      if (n.opType === 'Div' && !isConstantIn(index, n.inputs[1])) return 'a Div by a computed tensor';
       for (const i of reads) {
         if (moving.includes(i)) continue;
-        const t = index.constantTensor(i);
+        const t = constantOf(index, i);
         if (t === undefined) return `constant ${i} computed by nodes`;
         if (!isSlide && !constantBroadcastsOverSpace(t, n.opType)) return `constant ${i} varies along H or W`;
       }
       let slide: Eligible['slide'] = null;
-      let cost = outDims[0] * moving.length * ELEMENT_MACS;
-      if (isSlide) {
+      let cost = outDims[0] * (isConcat ? 1 : moving.length) * ELEMENT_MACS;
+      if (n.opType === 'Pad') {
+        const g = padGeometry(n, index);
+        if (typeof g === 'string') return g;
+        slide = g;
+        cost = outDims[0] * ELEMENT_MACS;
+      } else if (isSlide) {
         const inDims = numberDims(types.get(moving[0]))!;
         const g = slideGeometry(n, index, inDims, outDims);
         if (typeof g === 'string') return g;
@@ -449,14 +532,15 @@ export function planWindows(suffix: ModelProto, target: string, boundary: readon
     const feedNames: string[] = [];
     for (const e of seg) for (const i of e.moving) if (!internal.has(i) && !feedNames.includes(i)) feedNames.push(i);
     const feeds = feedNames.map((i) => tensorId(i, numberDims(types.get(i))!, windowed.has(i)));
-    const constantNames = [...new Set(seg.flatMap((e) => e.n.inputs.filter((i) => i !== '' && index.isConstant(i))))];
     const first = seg[0];
+    const firstNode = windowFirstNode(first);
+    const constantNames = [...new Set(seg.flatMap((e) => (e === first ? firstNode.input : e.n.inputs).filter((i) => i !== '' && isConstantIn(index, i))))];
     const last = seg[seg.length - 1];
     const outId = tensorId(last.out, last.outDims, true);
     const model = segmentModel(
       suffix,
       seg.map((e) => e.n),
-      windowAttributes(first.n, first.slide?.kernel ?? null),
+      firstNode,
       feeds.map((id) => ({ name: tensors[id].name, dims: tensors[id].sampleDims })),
       constantNames.map((i) => namedConstant(index, i)!),
       { name: last.out, dims: last.outDims },
@@ -519,7 +603,7 @@ function nodeCost(n: NodeInfo, index: GraphIndex, types: ReadonlyMap<string, Ten
     names.filter((o) => o !== '' && !index.isConstant(o)).reduce((sum, o) => sum + (types.get(o)?.dims.slice(1) ?? []).reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1), 0);
   const outElems = elements(n.outputs);
   if (n.opType === 'Gemm' || n.opType === 'MatMul' || n.opType === 'Conv') {
-    const w = index.constantTensor(n.inputs[1]);
+    const w = constantOf(index, n.inputs[1]);
     if (w !== undefined) {
       const d = tensorDims(w);
       const perOut = n.opType === 'Conv' ? d.slice(1).reduce((a, b) => a * b, 1) : n.opType === 'Gemm' && int(n, 'transB', 0) === 1 ? d[1] : d[0];
