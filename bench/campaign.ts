@@ -2,7 +2,7 @@
  * Benchmark of the campaign runner against the plain approach (issue 4, "Speed").
  *
  *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--early-exit auto|off]
- *       [--window auto|on|off] [--model resnet|lenet|resnet64|FILE.onnx --data FILE.npy] [--error-models DIR]
+ *       [--window auto|on|off] [--model resnet|lenet|resnet64|densenet|FILE.onnx --data FILE.npy] [--error-models DIR]
  *       [--one-thread] [--json]
  *
  * For every injectable layer of the residual fixture and of LeNet-5, with N faults (default 500)
@@ -20,7 +20,9 @@
  * --error-models DIR picks the error models (default: the shipped error_models/); the gain depends
  * on how many of their faults touch whole maps (BENCHMARKS.md).
  * With --model resnet64 (not part of the default run: it takes a few minutes) a third model,
- * bench/models/resnet64.ts, has the fixture's shape on 64x64 inputs (100 faults x 8 inputs).
+ * bench/models/resnet64.ts, has the fixture's shape on 64x64 inputs (100 faults x 8 inputs);
+ * --model densenet (bench/models/densenet.ts) is a DenseNet as PyTorch exports one (Concat, a Pad
+ * before each AveragePool, Identity-aliased BatchNormalization scales), on 64x64 inputs.
  * --model FILE.onnx --data FILE.npy benchmarks any model the runner takes (the shipped error models
  * must cover its layers); --one-thread skips the whole-machine runs, which on a large model take
  * as long again as the one-thread comparison.
@@ -41,6 +43,13 @@ import { injectionRowsCsv, type InjectionRow } from '../src/report/injections.js
 import { ROOT } from '../test/helpers.js';
 import { saveNpy } from '../src/data/npy.js';
 import { resnet64Inputs, resnet64Model, RESNET64_INPUT } from './models/resnet64.js';
+import { densenetInputs, densenetModel, DENSENET_INPUT } from './models/densenet.js';
+
+/** Networks the benchmark builds in code, by their --model name. */
+const BUILT_MODELS = [
+  { name: 'resnet64', label: 'resnet64 (larger maps, built in bench/models/resnet64.ts)', model: resnet64Model, inputs: resnet64Inputs, sampleDims: RESNET64_INPUT },
+  { name: 'densenet', label: 'densenet (Concat, Pad before AveragePool, built in bench/models/densenet.ts)', model: densenetModel, inputs: densenetInputs, sampleDims: DENSENET_INPUT },
+];
 import { EARLY_EXIT_MODES, type EarlyExitMode } from '../src/campaign/early-exit.js';
 import { WINDOW_MODES, type WindowMode } from '../src/campaign/window/setup.js';
 import { benchArgs } from './args.js';
@@ -263,14 +272,16 @@ export async function main(): Promise<void> {
     if (data === undefined) throw new Error(`--model ${only} needs --data FILE.npy (inputs of the model)`);
     results.push(await benchModel(basename(only), only, data, faults, inputs, plainFaults));
   }
-  if (only === 'resnet64') {
-    // 16 times the fixture's work per inference: fewer faults and inputs keep the run short.
-    const dir = mkdtempSync(join(tmpdir(), 'classes-bench-resnet64-'));
+  // Networks built in code (bench/models/), not part of the default run: each takes a few minutes.
+  // They do more work per inference than the fixture: fewer faults and inputs keep the run short.
+  const built = BUILT_MODELS.find((m) => m.name === only);
+  if (built !== undefined) {
+    const dir = mkdtempSync(join(tmpdir(), `classes-bench-${built.name}-`));
     const count = Math.min(inputs, 8);
-    writeFileSync(join(dir, 'resnet64.onnx'), resnet64Model());
-    saveNpy(join(dir, 'inputs.npy'), { data: resnet64Inputs(count), shape: [count, ...RESNET64_INPUT] });
+    writeFileSync(join(dir, `${built.name}.onnx`), built.model());
+    saveNpy(join(dir, 'inputs.npy'), { data: built.inputs(count), shape: [count, ...built.sampleDims] });
     try {
-      results.push(await benchModel('resnet64 (larger maps, built in bench/models/resnet64.ts)', join(dir, 'resnet64.onnx'), join(dir, 'inputs.npy'), Math.min(faults, 100), count, Math.min(plainFaults, 10)));
+      results.push(await benchModel(built.label, join(dir, `${built.name}.onnx`), join(dir, 'inputs.npy'), Math.min(faults, 100), count, Math.min(plainFaults, 10)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,6 +8,7 @@
  */
 import { encodeModel, makeFloatTensor, makeModel, makeNode, makeValueInfo, type NodeProto, type TensorProto } from '../../src/onnx/index.js';
 import { Rng } from '../../src/faults/rng.js';
+import { seededInputs } from './seeded-inputs.js';
 
 export const RESNET64_INPUT = [3, 64, 64];
 
@@ -68,6 +69,5 @@ export function resnet64Model(): Uint8Array {
 
 /** `count` seeded inputs in [-1, 1], one after another. */
 export function resnet64Inputs(count: number): Float32Array {
-  const rng = new Rng('bench-resnet64-inputs');
-  return Float32Array.from({ length: count * RESNET64_INPUT.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1));
+  return seededInputs('bench-resnet64-inputs', RESNET64_INPUT, count);
 }

@@ -14,6 +14,7 @@ import { decodeModel, encodeModel, loadModel, makeFloatTensor, makeInt64Tensor, 
 import { loadNpy } from '../../src/data/index.js';
 import { createSession } from '../../src/runtime/index.js';
 import { Rng } from '../../src/faults/rng.js';
+import { densenetModel } from '../../bench/models/densenet.js';
 import { LENET, LENET_DATA, RESNET, RESNET_DATA, convPoolClassifier, makeFault, randomFaultList, runLayerFaults, tempDir } from './fixtures.js';
 
 // --- geometry, against brute force --------------------------------------------------------
@@ -457,6 +458,20 @@ test('Pads in constant mode run windowed (their constant outside the map); a ref
   const later = await goldenForLayer(reflect.pm, 'u', reflect.inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
   assert.ok(later.windowed, String(later.windowRefused));
   assert.deepEqual(later.windowed.plan.nodes.map((n) => n.opType), ['Pad', 'AveragePool+BatchNormalization+Relu']);
+  await releaseWindowSessions();
+});
+
+test('a DenseNet as PyTorch exports it runs windowed from its first layer to the global pool, bit for bit', async () => {
+  const { pm, inputs } = await builtModel('densenet', densenetModel(16), 2, [3, 16, 16]);
+  const g = await goldenForLayer(pm, 'c0_out', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(g.windowed, String(g.windowRefused));
+  const ops = g.windowed.plan.nodes.map((n) => n.opType);
+  assert.equal(ops.filter((o) => o.includes('Concat')).length, 12);
+  assert.equal(ops.filter((o) => o === 'Pad').length, 2);
+  assert.deepEqual(g.windowed.plan.tailOps, ['GlobalAveragePool', 'Flatten', 'Gemm']);
+  const { ran } = await windowedEqualsWhole(pm, inputs, 'c0_out', 40);
+  assert.equal(ran, 40);
+  await windowedEqualsWhole(pm, inputs, 'trans0/pool_out', 30);
   await releaseWindowSessions();
 });
 

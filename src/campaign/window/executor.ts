@@ -306,7 +306,10 @@ export class WindowedExecutor {
       const ih = rows !== null ? spanSize(inputSpan({ lo: 0, hi: S - 1 }, rows)) : S;
       const iw = cols !== null ? spanSize(inputSpan({ lo: 0, hi: T - 1 }, cols)) : T;
       const per = dims[0] * ih * iw;
-      const buf = this.buffer(`${node.output}:${f}`, B * per);
+      // One buffer per input slot, shared by every node (they run one after another): a buffer
+      // per node would touch fresh memory for each node's first run, and on whole maps (the
+      // golden fill, the set-up's checks) page faults took most of the set-up.
+      const buf = this.buffer(`input:${f}`, B * per);
       const gsize = sampleSize(dims);
       for (let b = 0; b < B; b++) {
         const [or0, oc0] = origin[b];
