@@ -488,7 +488,9 @@ export function planWindows(suffix: ModelProto, target: string, boundary: readon
   for (const e of eligible) {
     let joined = false;
     if (e.slide === null) {
-      // Join the segment whose last output this node reads (the first such input decides).
+      // Join the first segment whose last output this node reads and may join: a DenseNet's
+      // Concat reads the block's earlier Concat (read by every later layer) first and its own
+      // Conv second, and joins the Conv's segment, which saves a run per copy.
       for (const i of e.moving) {
         const seg = segmentOf.get(i);
         if (seg === undefined || seg[seg.length - 1].out !== i) continue;
@@ -502,8 +504,8 @@ export function planWindows(suffix: ModelProto, target: string, boundary: readon
           seg.push(e);
           segmentOf.set(e.out, seg);
           joined = true;
+          break;
         }
-        break;
       }
     }
     if (!joined) {
