@@ -2,6 +2,9 @@ import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, Va
 import { graphOf } from './model.js';
 import { makeValueInfo } from './build.js';
 
+/** Identity nodes looked through to find a constant (a chain longer than this is not an alias). */
+const MAX_IDENTITY_HOPS = 8;
+
 /**
  * A read-only index over a model's main graph: stable node names, who produces and who consumes
  * each tensor, initializers, constants and value types. Build it once per model; rewrites return
@@ -147,10 +150,26 @@ export class GraphIndex {
   }
 
   /**
+   * Where a tensor's value comes from once Identity nodes are looked through: PyTorch exports
+   * parameters of equal value (every BatchNormalization scale of ones, zero biases) once, and
+   * Identity nodes alias the copy for the others.
+   */
+  private unaliased(name: string): string {
+    for (let hops = 0; hops < MAX_IDENTITY_HOPS && !this.initializers.has(name); hops++) {
+      const p = this.producer.get(name);
+      if (p === undefined || this.nodes[p].opType !== 'Identity' || this.nodes[p].domain !== '') break;
+      name = this.nodes[p].inputs[0];
+    }
+    return name;
+  }
+
+  /**
    * The constant value of a tensor: an initializer that is not also a graph input (those can be
-   * overridden at run time), or the `value` of a Constant node. Undefined otherwise.
+   * overridden at run time), or the `value` of a Constant node, also through Identity nodes.
+   * Undefined otherwise. The tensor keeps the name of its source (see unaliased).
    */
   constantTensor(name: string): TensorProto | undefined {
+    name = this.unaliased(name);
     const init = this.initializers.get(name);
     if (init !== undefined) return this.graph.input.some((i) => i.name === name) ? undefined : init;
     const p = this.producer.get(name);
@@ -160,8 +179,9 @@ export class GraphIndex {
     return n.node.attribute.find((a) => a.name === 'value')?.t;
   }
 
-  /** True when a tensor is fixed at export time: an initializer or a Constant node's output. */
+  /** True when a tensor is fixed at export time: an initializer or a Constant node's output, also through Identity nodes. */
   isConstant(name: string): boolean {
+    name = this.unaliased(name);
     if (this.initializers.has(name)) return !this.graph.input.some((i) => i.name === name);
     const p = this.producer.get(name);
     return p !== undefined && this.nodes[p].opType === 'Constant' && this.nodes[p].domain === '';

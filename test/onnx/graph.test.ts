@@ -48,6 +48,28 @@ test('layers are found by node name or output tensor name; unknown names are usa
   );
 });
 
+test('constants aliased through Identity nodes count as constants, with their source value (PyTorch exports equal parameters once)', () => {
+  const model = residual();
+  const g = model.graph!;
+  // bn_a reads its scale through two Identity nodes; an Add reads a bias the same way
+  g.node = [
+    makeNode('Identity', ['bn.scale'], ['scale_alias'], { name: 'alias1' }),
+    makeNode('Identity', ['scale_alias'], ['scale_alias2'], { name: 'alias2' }),
+    makeNode('Identity', ['bn.bias'], ['bias_alias'], { name: 'alias3' }),
+    makeNode('Identity', ['a'], ['a_copy'], { name: 'copy_a' }),
+    ...g.node.map((n) => (n.name === 'bn_a' ? { ...n, input: ['a', 'scale_alias2', 'bn.bias', 'bn.mean', 'bn.var'] } : n)),
+    makeNode('Add', ['sum_relu', 'bias_alias'], ['biased'], { name: 'bias_add' }),
+  ];
+  const index = new GraphIndex(model);
+  assert.equal(index.isConstant('scale_alias2'), true);
+  assert.equal(index.constantTensor('scale_alias2')?.name, 'bn.scale');
+  // an Identity of a computed tensor is not a constant
+  assert.equal(index.isConstant('a_copy'), false);
+  assert.equal(index.constantTensor('a_copy'), undefined);
+  // so an Add of an aliased bias is a bias add, with its error model
+  assert.equal(listLayers(index).find((l) => l.name === 'bias_add')?.errorModel, 'bias_add');
+});
+
 test('the index knows producers, consumers, constants and opsets', () => {
   const index = new GraphIndex(residual());
   assert.equal(index.findNode('a_bn')?.name, 'bn_a');

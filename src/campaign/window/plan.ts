@@ -127,7 +127,7 @@ function numberDims(t: TensorType | undefined): number[] | null {
 function slideGeometry(n: NodeInfo, index: GraphIndex, inDims: number[], outDims: number[]): { rows: SlideAxis; cols: SlideAxis; fill: number; kernel: number[] } | string {
   let kernel = ints(n, 'kernel_shape');
   if (n.opType === 'Conv' && kernel === undefined) {
-    const w = constantOf(index, n.inputs[1]);
+    const w = index.constantTensor(n.inputs[1]);
     if (w !== undefined) kernel = tensorDims(w).slice(2);
   }
   if (kernel === undefined || kernel.length !== 2) return 'not a 2-D kernel';
@@ -175,11 +175,11 @@ function padGeometry(n: NodeInfo, index: GraphIndex): { rows: SlideAxis; cols: S
   if (pads === undefined) {
     // From opset 11 on, pads and the constant are inputs; from 18 on, an `axes` input may follow.
     if (n.inputs.length > 3 && n.inputs[3] !== '') return 'Pad with axes';
-    const p = n.inputs[1] === undefined || n.inputs[1] === '' ? undefined : constantOf(index, n.inputs[1]);
+    const p = n.inputs[1] === undefined || n.inputs[1] === '' ? undefined : index.constantTensor(n.inputs[1]);
     if (p === undefined) return 'Pad with pads computed at run time';
     pads = tensorIntegers(p).map((v) => Number(v));
     if (n.inputs.length > 2 && n.inputs[2] !== '') {
-      const v = constantOf(index, n.inputs[2]);
+      const v = index.constantTensor(n.inputs[2]);
       if (v === undefined || tensorDims(v).reduce((a, b) => a * b, 1) !== 1) return 'Pad with a constant computed at run time';
       try {
         value = tensorFloat32(v)[0];
@@ -214,30 +214,9 @@ function windowFirstNode(e: Eligible): NodeProto {
   return node;
 }
 
-/**
- * The value of a constant tensor, also through Identity nodes: PyTorch exports parameters of
- * equal value (every BatchNormalization weight of ones, say) as one initializer and Identity
- * nodes that alias it.
- */
-function constantOf(index: GraphIndex, name: string): TensorProto | undefined {
-  for (let hops = 0; hops < 8; hops++) {
-    const t = index.constantTensor(name);
-    if (t !== undefined) return t;
-    const p = index.producer.get(name);
-    const n = p === undefined ? undefined : index.nodes[p];
-    if (n === undefined || n.opType !== 'Identity' || n.domain !== '') return undefined;
-    name = n.inputs[0];
-  }
-  return undefined;
-}
-
-function isConstantIn(index: GraphIndex, name: string): boolean {
-  return constantOf(index, name) !== undefined;
-}
-
 /** A constant's value under the name the node reads it by (Constant nodes carry no name). */
 function namedConstant(index: GraphIndex, name: string): TensorProto | undefined {
-  const t = constantOf(index, name);
+  const t = index.constantTensor(name);
   if (t === undefined) return undefined;
   if (t.name === name) return t;
   const copy = shallowCopy(t);
@@ -421,7 +400,7 @@ export function planWindows(suffix: ModelProto, target: string, boundary: readon
       const outDims = numberDims(types.get(outs[0]));
       if (outDims === null || outDims.length !== 3) return 'output not [N, C, H, W]';
       const reads = n.inputs.filter((i) => i !== '');
-      const moving = [...new Set(reads.filter((i) => !isConstantIn(index, i)))];
+      const moving = [...new Set(reads.filter((i) => !index.isConstant(i)))];
       if (!moving.some((i) => windowed.has(i))) return 'reads no changed tensor';
       for (const i of moving) {
         if (!windowed.has(i) && !boundarySet.has(i)) return `reads ${i}, computed after the target outside the windowed part`;
@@ -436,10 +415,10 @@ export function planWindows(suffix: ModelProto, target: string, boundary: readon
         if (axis !== 1 && axis !== -3) return 'a Concat along another axis than channels';
         if (reads.some((i) => !moving.includes(i))) return 'a Concat with a constant';
       }
-      if (n.opType === 'Div' && !isConstantIn(index, n.inputs[1])) return 'a Div by a computed tensor';
+      if (n.opType === 'Div' && !index.isConstant(n.inputs[1])) return 'a Div by a computed tensor';
       for (const i of reads) {
         if (moving.includes(i)) continue;
-        const t = constantOf(index, i);
+        const t = index.constantTensor(i);
         if (t === undefined) return `constant ${i} computed by nodes`;
         if (!isSlide && !constantBroadcastsOverSpace(t, n.opType)) return `constant ${i} varies along H or W`;
       }
@@ -536,7 +515,7 @@ export function planWindows(suffix: ModelProto, target: string, boundary: readon
     const feeds = feedNames.map((i) => tensorId(i, numberDims(types.get(i))!, windowed.has(i)));
     const first = seg[0];
     const firstNode = windowFirstNode(first);
-    const constantNames = [...new Set(seg.flatMap((e) => (e === first ? firstNode.input : e.n.inputs).filter((i) => i !== '' && isConstantIn(index, i))))];
+    const constantNames = [...new Set(seg.flatMap((e) => (e === first ? firstNode.input : e.n.inputs).filter((i) => i !== '' && index.isConstant(i))))];
     const last = seg[seg.length - 1];
     const outId = tensorId(last.out, last.outDims, true);
     const model = segmentModel(
@@ -605,7 +584,7 @@ function nodeCost(n: NodeInfo, index: GraphIndex, types: ReadonlyMap<string, Ten
     names.filter((o) => o !== '' && !index.isConstant(o)).reduce((sum, o) => sum + (types.get(o)?.dims.slice(1) ?? []).reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1), 0);
   const outElems = elements(n.outputs);
   if (n.opType === 'Gemm' || n.opType === 'MatMul' || n.opType === 'Conv') {
-    const w = constantOf(index, n.inputs[1]);
+    const w = index.constantTensor(n.inputs[1]);
     if (w !== undefined) {
       const d = tensorDims(w);
       const perOut = n.opType === 'Conv' ? d.slice(1).reduce((a, b) => a * b, 1) : n.opType === 'Gemm' && int(n, 'transB', 0) === 1 ? d[1] : d[0];
