@@ -1,6 +1,6 @@
 """Architectures unlike the fixtures, for a zero-code sweep of the tool (scripts/zoo/README.md).
 
-Writes OUTDIR/{squeeze,dense,mbv3,incep,convnext,vgg_b1}.onnx (32x32 inputs, opsets 11 to 17),
+Writes OUTDIR/{squeeze,dense,mbv3,incep,convnext,vgg_b1,dense_dynhw}.onnx (32x32 inputs, opsets 11 to 17),
 OUTDIR/{denseB,squeezeB}.onnx (96x96), OUTDIR/x.npy (8 inputs, 32x32), OUTDIR/x96.npy (16 inputs),
 OUTDIR/y.npy (labels). Random weights, drawn BatchNormalization statistics, fixed seeds.
 Usage: /usr/bin/python3 scripts/zoo/make_zoo.py OUTDIR
@@ -93,6 +93,10 @@ for name,m,ops,dyn in models:
     if dyn: kw['dynamic_axes']={'input':{0:'N'},'logits':{0:'N'}}
     torch.onnx.export(m,torch.randn(1,3,32,32),os.path.join(out, f'{name}.onnx'),**kw)
     print(name,'ok')
+# The DenseNet again, with rows and columns exported as dynamic axes (the data fix them).
+m=Dense(); bnfix(m); m.eval()
+torch.onnx.export(m,torch.randn(1,3,32,32),os.path.join(out, 'dense_dynhw.onnx'),input_names=['input'],output_names=['logits'],opset_version=13,dynamic_axes={'input':{0:'N',2:'H',3:'W'},'logits':{0:'N'}})
+print('dense_dynhw ok')
 np.save(os.path.join(out, 'x.npy'),np.random.RandomState(0).randn(8,3,32,32).astype(np.float32))
 np.save(os.path.join(out, 'y.npy'),np.arange(8).astype(np.int64))
 

@@ -6,7 +6,7 @@
 set -u
 dir=$1; shift
 cli="node $(dirname "$0")/../../bin/classes.js"
-models=("$@"); [ ${#models[@]} -eq 0 ] && models=(squeeze dense mbv3 incep convnext vgg_b1)
+models=("$@"); [ ${#models[@]} -eq 0 ] && models=(squeeze dense mbv3 incep convnext vgg_b1 dense_dynhw)
 fail=0
 for m in "${models[@]}"; do
   data=$dir/x.npy; [ -e "$dir/$m.onnx" ] || { echo "$m: no $dir/$m.onnx"; fail=1; continue; }

@@ -7,7 +7,7 @@
  */
 import { runtimeError, usageError } from '../errors.js';
 import { noInputShape } from '../data/inputs.js';
-import { encodeModel, GraphIndex, splitAt, type LoadedModel, type ModelProto, type TensorType, type ElemTypeName, elemTypeName } from '../onnx/index.js';
+import { encodeModel, GraphIndex, splitAt, withSampleDims, type LoadedModel, type ModelProto, type TensorType, type ElemTypeName, elemTypeName } from '../onnx/index.js';
 import { createSession, inferTensorTypes, prepareBatchDynamic, twoSamples, type HostTensor, type Session } from '../runtime/index.js';
 import { argmax } from './outcome.js';
 import type { BoundaryTensor, NumericArray } from './injector.js';
@@ -82,7 +82,8 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   // A model that declares a free batch but cannot take one (a batch hard-coded inside, which the
   // rewrite patched or could not) runs its plain copy one sample at a time.
   const plainBatch = plainFixedBatch ?? (prep.givenModelBatches ? null : 1);
-  const base = prep.model;
+  // Rows and columns exported as dynamic axes take the data's: every layer's shape is then known.
+  const base = withSampleDims(prep.model, inputName, inputs.sampleDims);
   const baseIndex = new GraphIndex(base);
   const constants = baseIndex.constantNodes();
   const candidates: string[] = [];

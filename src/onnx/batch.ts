@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { TensorShapeProto_DimensionSchema } from './gen/onnx_pb.js';
-import type { ModelProto, ValueInfoProto } from './gen/onnx_pb.js';
+import type { ModelProto, TensorShapeProto_Dimension, TypeProto_Tensor, ValueInfoProto } from './gen/onnx_pb.js';
 import { GraphIndex, addInitializer, copyModel, shallowCopy } from './graph.js';
 import { DataType } from './dtype.js';
 import { makeInt64Tensor, tensorIntegers } from './tensor.js';
@@ -35,6 +35,41 @@ export interface BatchDynamicResult {
 
 export const BATCH_SYMBOL = 'N';
 
+/** A copy of a tensor's value info with other declared dims. */
+function withDims(vi: ValueInfoProto, tt: TypeProto_Tensor, dims: TensorShapeProto_Dimension[]): ValueInfoProto {
+  const shape = shallowCopy(tt.shape!);
+  shape.dim = dims;
+  const tensorType = shallowCopy(tt);
+  tensorType.shape = shape;
+  const type = shallowCopy(vi.type!);
+  type.value = { case: 'tensorType', value: tensorType };
+  const out = shallowCopy(vi);
+  out.type = type;
+  return out;
+}
+
+/**
+ * A copy of the model whose input `inputName` declares the data's sample dims where the exporter
+ * left them symbolic (rows and columns exported as dynamic axes), the batch axis untouched, and no
+ * declared intermediate shapes: ONNX Runtime then infers a number for every dim after the batch,
+ * which windowed runs need. Every sample of a campaign has these dims. The model itself is
+ * returned when nothing is symbolic.
+ */
+export function withSampleDims(model: ModelProto, inputName: string, sampleDims: readonly number[]): ModelProto {
+  const graph = model.graph!;
+  const k = graph.input.findIndex((i) => i.name === inputName);
+  const vi = graph.input[k];
+  const tt = vi?.type?.value.case === 'tensorType' ? vi.type.value.value : undefined;
+  const dims = tt?.shape?.dim;
+  if (tt === undefined || dims === undefined || dims.length !== sampleDims.length + 1) return model;
+  if (dims.slice(1).every((d) => d.value.case === 'dimValue')) return model;
+  const fixed = dims.map((d, j) => (j === 0 || d.value.case === 'dimValue' ? d : create(TensorShapeProto_DimensionSchema, { value: { case: 'dimValue', value: BigInt(sampleDims[j - 1]) } })));
+  const copy = copyModel(model);
+  copy.graph!.input[k] = withDims(vi, tt, fixed);
+  copy.graph!.valueInfo = [];
+  return copy;
+}
+
 export function makeBatchDynamic(
   model: ModelProto,
   options: { symbol?: string; externalData?: readonly ExternalDataFile[] } = {},
@@ -64,15 +99,7 @@ export function makeBatchDynamic(
       else if (frozenBatch !== v) problems.push(`${what} ${vi.name} has dim 0 = ${v}, other tensors ${frozenBatch}`);
     }
     const newDim0 = create(TensorShapeProto_DimensionSchema, { value: { case: 'dimParam', value: symbol } });
-    const shape = shallowCopy(tt.shape!);
-    shape.dim = [newDim0, ...dims.slice(1)];
-    const tensorType = shallowCopy(tt);
-    tensorType.shape = shape;
-    const type = shallowCopy(vi.type!);
-    type.value = { case: 'tensorType', value: tensorType };
-    const out = shallowCopy(vi);
-    out.type = type;
-    return out;
+    return withDims(vi, tt, [newDim0, ...dims.slice(1)]);
   };
 
   const realInputs = new Set(index.inputs.map((i) => i.name));

@@ -355,7 +355,7 @@ test('element-wise nodes after a residual Add run channels-last; a per-channel M
 });
 
 /** Two branches joined by a Concat along channels, then a Conv and a global tail. */
-function concatModel(): Uint8Array {
+function concatModel(inputDims: (number | string)[] = ['N', 3, 10, 12]): Uint8Array {
   const w = randomWeights('concat-model');
   return encodeModel(
     makeModel({
@@ -370,7 +370,7 @@ function concatModel(): Uint8Array {
         makeNode('Flatten', ['g'], ['f']),
         makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
       ],
-      inputs: [makeValueInfo('x', 1, ['N', 3, 10, 12])],
+      inputs: [makeValueInfo('x', 1, inputDims)],
       outputs: [makeValueInfo('logits', 1, ['N', 4])],
       initializers: [w('w0', [4, 3, 3, 3]), w('wa', [3, 4, 3, 3]), w('wb', [2, 4, 1, 1]), w('wc', [4, 5, 3, 3]), w('fc', [4, 4])],
     }),
@@ -392,6 +392,16 @@ test('a Concat along channels runs windowed, channels-last, in the segment of th
   const { ran } = await windowedEqualsWhole(pm, inputs, 't', 60);
   assert.equal(ran, 60);
   await windowedEqualsWhole(pm, inputs, 'b', 30);
+  await releaseWindowSessions();
+});
+
+test('a model exported with dynamic rows and columns runs windowed: the data give every layer its shape', async () => {
+  const { pm, inputs } = await builtModel('concat-dynamic', concatModel(['N', 3, 'H', 'W']), 2, [3, 10, 12]);
+  assert.deepEqual(pm.types.get('cat')!.dims.slice(1), [5, 10, 12]);
+  const g = await goldenForLayer(pm, 't', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(g.windowed, String(g.windowRefused));
+  const { ran } = await windowedEqualsWhole(pm, inputs, 't', 30);
+  assert.equal(ran, 30);
   await releaseWindowSessions();
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exposeTensors } from '../../src/onnx/expose.js';
-import { makeBatchDynamic } from '../../src/onnx/batch.js';
+import { makeBatchDynamic, withSampleDims } from '../../src/onnx/batch.js';
 import { GraphIndex } from '../../src/onnx/graph.js';
 import { DataType } from '../../src/onnx/dtype.js';
 import { makeAttribute } from '../../src/onnx/build.js';
@@ -103,6 +103,21 @@ test('a batch-1 export becomes batch-dynamic by patching its Reshape constant', 
   }
   // The original model still refuses a batch of 4: the rewrite worked on a copy.
   await assert.rejects(runOnce(model, lenetFeed(4)));
+});
+
+test('symbolic sample dims of the input take the data\'s; the batch stays free and a model without symbols is returned as it is', () => {
+  const model = residual();
+  const dims = (m: ModelProto) => m.graph!.input[0].type!.value.value!.shape!.dim.map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : d.value.value));
+  assert.equal(withSampleDims(model, 'x', [2, 6, 6]), model);
+  const vi = model.graph!.input[0].type!.value.value!.shape!;
+  const dynamic = structuredClone(model);
+  const dyn = dynamic.graph!.input[0].type!.value.value!.shape!;
+  dyn.dim[2] = { ...vi.dim[0] };
+  dyn.dim[3] = { ...vi.dim[0], value: { case: 'dimParam', value: 'W' } };
+  assert.deepEqual(dims(dynamic), ['N', 2, 'N', 'W']);
+  const fixed = withSampleDims(dynamic, 'x', [2, 6, 6]);
+  assert.deepEqual(dims(fixed), ['N', 2, 6, 6]);
+  assert.deepEqual(dims(dynamic), ['N', 2, 'N', 'W']);
 });
 
 test('a Reshape with allowzero=1 and -1 elsewhere cannot be patched: reported, not dynamic', () => {
