@@ -88,6 +88,11 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
   const index = new GraphIndex(loaded.model);
   const { sampleShape } = expectedSampleShape(loaded);
   const modelSha = sha256Hex(loaded.bytes);
+  if (index.outputs.length > 1) {
+    // Outcomes compare the first output only: say which, so an auxiliary head exported first is noticed.
+    const names = index.outputs.map((o) => o.name);
+    notice(`${settings.model} has ${names.length} outputs (${names.join(', ')}); the first, ${names[0]}, is taken as the class scores (re-export the model with the scores first to use another)`);
+  }
 
   const data = loadInputs({ path: settings.data, labels: settings.labels ?? undefined, expectedShape: sampleShape, limit: settings.inputs ?? undefined, imageOptions: settings.image });
   if (settings.inputs !== null && data.count < settings.inputs) {

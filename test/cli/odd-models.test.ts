@@ -175,6 +175,23 @@ test('--json output on failure only where the command was given --json as an opt
   assert.equal(`classes: error: ${JSON.parse(parse.stdout).error}`, parse.stderr.trim());
 });
 
+test('a model with several outputs: a notice names them and the first, the one taken as class scores', () => {
+  // LeNet with its first Relu's output exposed after the logits
+  const model = lenetWith('two-outputs', (m) => {
+    const g = graphOf(m);
+    const relu = g.node.find((n) => n.opType === 'Relu')!.output[0];
+    g.output.push({ ...g.output[0], name: relu, type: undefined });
+  });
+  const r = runCli(['run-campaign', '--model', model, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--out', join(tmp(), 'res')]);
+  assert.equal(r.code, 0, r.stderr);
+  const first = graphOf(decodeModel(readFileSync(LENET))).output[0].name;
+  assert.match(r.stderr, new RegExp(`has 2 outputs \\(${first}, .*\\); the first, ${first}, is taken as the class scores`));
+  // a model with one output says nothing of it
+  const one = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--out', join(tmp(), 'res1')]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.doesNotMatch(one.stderr, /outputs/);
+});
+
 test('two nodes writing one tensor (not valid ONNX): one line blaming the model, not --layers', () => {
   const model = lenetWith('dup-output', (m) => {
     const g = graphOf(m);

@@ -181,7 +181,10 @@ test('a layer that cannot be prepared stops a campaign in worker threads with a 
   for (const layers of ['c1,c2', 'c2']) {
     const out = join(dir, `out-${layers}`);
     const r = runCli(['run-campaign', '--model', model, '--data', data, '--error-models', repoPath('error_models'), '--layers', layers, '--faults-per-layer', '40', '--workers', '2', '--out', out]);
-    assertOneLineError(r, 2, /layer output c2 does not feed the model's first output logits/);
+    // the notice that the model has two outputs, then the one-line error
+    const [noticeLine, ...rest] = r.stderr.trim().split('\n');
+    assert.match(noticeLine, /has 2 outputs \(logits, c2\); the first, logits, is taken as the class scores/);
+    assertOneLineError({ code: r.code, stderr: rest.join('\n') }, 2, /layer output c2 does not feed the model's first output logits/);
     assert.equal(existsSync(join(out, 'injections.csv')), false);
   }
 });
