@@ -411,13 +411,16 @@ test('a model exported with dynamic rows and columns runs windowed: the data giv
  * (PyTorch's AvgPool2d), and a BatchNormalization whose scale is an Identity of an initializer
  * (PyTorch exports equal parameters once). `reflect` makes the first Pad one that cannot run on crops.
  */
-function padModel(mode: 'constant' | 'reflect'): Uint8Array {
+function padModel(mode: 'constant' | 'reflect', opset = 13): Uint8Array {
   const w = randomWeights('pad-model');
+  // From opset 18 on, the first Pad names its axes (rows and columns, counted from the end) and pads only those.
+  const firstPad = opset >= 18 ? ['t', 'hw_pads', 'half', 'hw_axes'] : mode === 'constant' ? ['t', 'pads', 'half'] : ['t', 'pads'];
   return encodeModel(
     makeModel({
+      opset,
       nodes: [
         makeNode('Conv', ['x', 'w0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
-        makeNode('Pad', mode === 'constant' ? ['t', 'pads', 'half'] : ['t', 'pads'], ['p'], { attrs: { mode } }),
+        makeNode('Pad', firstPad, ['p'], { attrs: { mode } }),
         makeNode('Conv', ['p', 'w1'], ['u'], { attrs: { kernel_shape: [3, 3], strides: [2, 1] } }),
         makeNode('Pad', ['u', 'zeros'], ['z']),
         makeNode('AveragePool', ['z'], ['a'], { attrs: { kernel_shape: [2, 2], strides: [2, 2] } }),
@@ -433,6 +436,8 @@ function padModel(mode: 'constant' | 'reflect'): Uint8Array {
       initializers: [
         w('w0', [4, 3, 3, 3]),
         makeInt64Tensor('pads', [8], [0, 0, 1, 2, 0, 0, 2, 1]),
+        makeInt64Tensor('hw_pads', [4], [1, 2, 2, 1]),
+        makeInt64Tensor('hw_axes', [2], [-2, -1]),
         makeFloatTensor('half', [], [0.5]),
         w('w1', [4, 4, 3, 3]),
         makeInt64Tensor('zeros', [8], [0, 0, 0, 0, 0, 0, 0, 0]),
@@ -461,6 +466,13 @@ test('Pads in constant mode run windowed (their constant outside the map); a ref
   const { ran } = await windowedEqualsWhole(pm, inputs, 't', 80);
   assert.equal(ran, 80);
   await windowedEqualsWhole(pm, inputs, 'u', 40);
+
+  // the same Pad at opset 18, given by its axes
+  const axes = await builtModel('pad-axes', padModel('constant', 18), 2, [3, 9, 10]);
+  const ga = await goldenForLayer(axes.pm, 't', axes.inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(ga.windowed, String(ga.windowRefused));
+  assert.deepEqual([ga.windowed.plan.nodes[0].opType, ga.windowed.plan.nodes[0].fill, ga.windowed.plan.nodes[0].rows!.padBegin, ga.windowed.plan.nodes[0].cols!.padBegin], ['Pad', 0.5, 1, 2]);
+  await windowedEqualsWhole(axes.pm, axes.inputs, 't', 40);
 
   const reflect = await builtModel('pad-reflect', padModel('reflect'), 2, [3, 9, 10]);
   const r = await goldenForLayer(reflect.pm, 't', reflect.inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });

@@ -174,10 +174,24 @@ function padGeometry(n: NodeInfo, index: GraphIndex): { rows: SlideAxis; cols: S
   let value = attr(n, 'value')?.f ?? 0;
   if (pads === undefined) {
     // From opset 11 on, pads and the constant are inputs; from 18 on, an `axes` input may follow.
-    if (n.inputs.length > 3 && n.inputs[3] !== '') return 'Pad with axes';
     const p = n.inputs[1] === undefined || n.inputs[1] === '' ? undefined : index.constantTensor(n.inputs[1]);
     if (p === undefined) return 'Pad with pads computed at run time';
     pads = tensorIntegers(p).map((v) => Number(v));
+    if (n.inputs.length > 3 && n.inputs[3] !== '') {
+      // pads name the begin and end of the listed axes only: spread them over all four.
+      const a = index.constantTensor(n.inputs[3]);
+      if (a === undefined) return 'Pad with axes computed at run time';
+      const given = tensorIntegers(a).map((v) => Number(v));
+      if (given.some((v) => v < -4 || v > 3)) return 'Pad with an axis out of range';
+      const axes = given.map((v) => (v + 4) % 4);
+      if (pads.length !== 2 * axes.length || new Set(axes).size !== axes.length) return 'Pad whose pads do not match its axes';
+      const full = new Array<number>(8).fill(0);
+      axes.forEach((ax, k) => {
+        full[ax] = pads![k];
+        full[ax + 4] = pads![k + axes.length];
+      });
+      pads = full;
+    }
     if (n.inputs.length > 2 && n.inputs[2] !== '') {
       const v = index.constantTensor(n.inputs[2]);
       if (v === undefined || tensorDims(v).reduce((a, b) => a * b, 1) !== 1) return 'Pad with a constant computed at run time';
