@@ -14,8 +14,8 @@
  *
  * A window's values are exact, not approximations: ONNX Runtime's CPU kernels compute each
  * output position from the same inputs in the same order whatever the crop around it (measured;
- * the one exception found, pooling over a whole crop, is avoided with minWindow; and checked
- * again for every layer before it is used).
+ * the exceptions found, pooling over a whole crop, avoided with minWindow, and a Conv whose input
+ * channels do not fill its vector blocks, are why every layer is checked before it is used).
  */
 import { copyModel, encodeModel, extractSubgraph, GraphIndex, makeAttribute, makeInt64Tensor, makeNode, makeValueInfo, shallowCopy, tensorDims, tensorFloat32, tensorIntegers, type ModelProto, type NodeInfo, type NodeProto, type TensorProto, type TensorType } from '../../onnx/index.js';
 import type { AttributeProto } from '../../onnx/index.js';
@@ -388,8 +388,9 @@ interface Eligible {
  * Plan windowed runs for the suffix of `target`. `boundary` names the suffix's inputs (target
  * first) and `types` gives every tensor's type with the batch axis first.
  *
- * Nodes run in segments: a sliding or element-wise node, then the element-wise nodes that each
- * read the previous one's output as its only reader. A segment is one model, so ONNX Runtime
+ * Nodes run in segments: a sliding node (Conv, pooling, Pad) or an element-wise one (a Concat
+ * along channels counts as one), then the element-wise nodes that each read the previous one's
+ * output as its only reader. A segment is one model, so ONNX Runtime
  * fuses inside it (a Conv with its BatchNormalization and Relu) and one call runs it.
  */
 export function planWindows(suffix: ModelProto, target: string, boundary: readonly string[], scoresName: string, types: ReadonlyMap<string, TensorType>): PlanResult {
