@@ -26,6 +26,7 @@ export function benchLayerSetup(
     padBatches: false,
     classify: run.classify,
     provider: 'cpu',
+    externalData: g.externalData,
     ...ways,
   };
 }

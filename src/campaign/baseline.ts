@@ -35,9 +35,9 @@ export async function plainApproach(
   const prefixOut = split.boundary.filter((b) => b !== pm.inputName);
   const sessions: Session[] = [];
   try {
-    const prefix = await createSession(encodeModel(split.prefix), { ...campaignSessionOptions(opts.provider, pm.loaded.externalData), intraOpThreads: opts.threads ?? 1 });
+    const prefix = await createSession(encodeModel(split.prefix), { ...campaignSessionOptions(opts.provider, pm.externalData), intraOpThreads: opts.threads ?? 1 });
     sessions.push(prefix);
-    const suffix = identity ? null : await createSession(encodeModel(split.suffix), { ...campaignSessionOptions(opts.provider, pm.loaded.externalData), intraOpThreads: opts.threads ?? 1 });
+    const suffix = identity ? null : await createSession(encodeModel(split.suffix), { ...campaignSessionOptions(opts.provider, pm.externalData), intraOpThreads: opts.threads ?? 1 });
     if (suffix) sessions.push(suffix);
     const full = async (x: number, fault: Fault | null): Promise<Float32Array> => {
       const input: HostTensor = { type: 'float32', dims: [1, ...inputs.sampleDims], data: inputs.data.slice(x * per, (x + 1) * per) };

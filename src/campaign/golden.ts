@@ -7,7 +7,7 @@
  */
 import { runtimeError, usageError } from '../errors.js';
 import { noInputShape } from '../data/inputs.js';
-import { encodeModel, GraphIndex, splitAt, withSampleDims, type LoadedModel, type ModelProto, type TensorType, type ElemTypeName, elemTypeName } from '../onnx/index.js';
+import { encodeModel, GraphIndex, holdWeightsInMemory, splitAt, withSampleDims, type ExternalDataFile, type LoadedModel, type ModelProto, type TensorType, type ElemTypeName, elemTypeName } from '../onnx/index.js';
 import { createSession, inferTensorTypes, prepareBatchDynamic, twoSamples, type HostTensor, type Session } from '../runtime/index.js';
 import { argmax } from './outcome.js';
 import type { BoundaryTensor, NumericArray } from './injector.js';
@@ -22,8 +22,13 @@ import type { WindowedSetup } from './window/executor.js';
 
 export interface PreparedModel {
   loaded: LoadedModel;
-  /** The model the campaign splits: batch-dynamic where that was proven to work. */
+  /**
+   * The model the campaign splits: batch-dynamic where that was proven to work, its weights in
+   * `externalData` (holdWeightsInMemory), not inside it.
+   */
   base: ModelProto;
+  /** The data files every session of the campaign takes: the model's own and the in-memory weights. */
+  externalData: ExternalDataFile[];
   batchDynamic: boolean;
   batchNotes: string[];
   inputName: string;
@@ -78,7 +83,10 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   const plainFixedBatch = d0 !== undefined && d0.value.case === 'dimValue' ? Math.max(1, Number(d0.value.value)) : null;
   // Two samples prove (or disprove) that a batch gives the same bits as single runs.
   const two: HostTensor = { type: 'float32', dims: [2, ...inputs.sampleDims], data: twoSamples(inputs.data, inputs.count, sampleCount(inputs.sampleDims)) };
-  const prep = await prepareBatchDynamic(loaded.model, { [inputName]: two }, { externalData: loaded.externalData, label: loaded.path });
+  // Weights once, shared: every model cut from `base` then only refers to them.
+  const held = holdWeightsInMemory(loaded.model, loaded.externalData);
+  const externalData = held.externalData;
+  const prep = await prepareBatchDynamic(held.model, { [inputName]: two }, { externalData, label: loaded.path });
   // A model that declares a free batch but cannot take one (a batch hard-coded inside, which the
   // rewrite patched or could not) runs its plain copy one sample at a time.
   const plainBatch = plainFixedBatch ?? (prep.givenModelBatches ? null : 1);
@@ -89,8 +97,8 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   const candidates: string[] = [];
   for (const n of baseIndex.nodes) if (!constants.has(n.index)) for (const o of n.outputs) if (o !== '') candidates.push(o);
   for (const i of baseIndex.inputs) candidates.push(i.name);
-  const types = await inferTensorTypes(base, [...new Set(candidates)], { externalData: loaded.externalData });
-  return { loaded, base, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainSamplesPerRun: plainBatch, scoresName, types };
+  const types = await inferTensorTypes(base, [...new Set(candidates)], { externalData });
+  return { loaded, base, externalData, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainSamplesPerRun: plainBatch, scoresName, types };
 }
 
 export interface LayerGolden {
@@ -123,6 +131,8 @@ export interface LayerGolden {
   windowed: WindowedSetup | null;
   windowRefused: string | null;
   windowMs: number;
+  /** The data files the suffix, stage and segment models refer to (the weights; PreparedModel.externalData). */
+  externalData: ExternalDataFile[];
 }
 
 /**
@@ -175,7 +185,7 @@ async function earlyExitStages(
   const batch = Math.max(opts.batch, 1);
   const sessions: (Session | null)[] = [null, null];
   try {
-    sessions[0] = await createSession(stage1, campaignSessionOptions(opts.provider, pm.loaded.externalData, `stage 1 of ${target}`));
+    sessions[0] = await createSession(stage1, campaignSessionOptions(opts.provider, pm.externalData, `stage 1 of ${target}`));
     const mid = await runOverInputs(sessions[0], stage1Inputs.map((i) => boundary[i]), stage1Outputs, n, batch, opts.padBatches);
     if (mid === null) return null;
     const stage2Boundary: BoundaryTensor[] = [];
@@ -186,7 +196,7 @@ async function earlyExitStages(
       stage2Boundary.push(b);
     }
     if (stage2Boundary[0].name !== choice.cut || !(stage2Boundary[0].data instanceof Float32Array)) return null;
-    sessions[1] = await createSession(stage2, campaignSessionOptions(opts.provider, pm.loaded.externalData, `stage 2 of ${target}`));
+    sessions[1] = await createSession(stage2, campaignSessionOptions(opts.provider, pm.externalData, `stage 2 of ${target}`));
     const scores = await runOverInputs(sessions[1], stage2Boundary, [pm.scoresName], n, batch, opts.padBatches);
     if (scores === null) return null;
     const golden = Float32Array.from(scores.get(pm.scoresName)!.data as Float32Array);
@@ -221,7 +231,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
   const runBatch = (part: ModelProto): number => (batched ? samplesPerRun(opts.batch, opts.provider, part, pm.types) : 1);
   const suffixBatch = runBatch(split.suffix);
   try {
-    session.prefix = await createSession(encodeModel(split.prefix), campaignSessionOptions(opts.provider, pm.loaded.externalData, `prefix of ${target}`));
+    session.prefix = await createSession(encodeModel(split.prefix), campaignSessionOptions(opts.provider, pm.externalData, `prefix of ${target}`));
     for (const [from, count] of groups(n, runBatch(split.prefix))) {
       const out = await session.prefix.run({ [pm.inputName]: inputTensor(inputs, from, count) }, fromPrefix);
       split.boundary.forEach((name, k) => {
@@ -263,7 +273,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
   } else {
     const batch = suffixBatch;
     try {
-      session.suffix = await createSession(suffix, campaignSessionOptions(opts.provider, pm.loaded.externalData, `suffix of ${target}`));
+      session.suffix = await createSession(suffix, campaignSessionOptions(opts.provider, pm.externalData, `suffix of ${target}`));
       golden = new Float32Array(0);
       classes = 0;
       for (const [from, count] of groups(n, batch)) {
@@ -315,7 +325,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
         inputs: n,
         provider: opts.provider,
         batch: suffixBatch,
-        externalData: pm.loaded.externalData,
+        externalData: pm.externalData,
         goldenTop1,
         mode: opts.window,
       });
@@ -342,6 +352,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
     windowed,
     windowRefused,
     windowMs: t3 - t2,
+    externalData: pm.externalData,
   };
 }
 

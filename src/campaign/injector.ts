@@ -57,8 +57,11 @@ export interface LayerSetup {
   padBatches: boolean;
   classify: ClassifyOptions;
   provider: Provider;
-  /** External data files of the model, when its weights live outside the .onnx file. */
-  externalData?: ExternalDataFile[];
+  /**
+   * The data files the suffix and segment models refer to (LayerGolden.externalData: the weights
+   * held in memory, and the model's own external data files); undefined when there are none.
+   */
+  externalData: ExternalDataFile[] | undefined;
   /**
    * The suffix cut in two stages (early-exit.ts): copies whose cut tensor comes out of stage 1
    * bit-identical to golden stop there; `golden` then comes from these very stages.

@@ -458,7 +458,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           padBatches: isGpuProvider(settings.provider),
           classify: { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance },
           provider: settings.provider,
-          externalData: setup.loaded.externalData.length > 0 ? setup.loaded.externalData : undefined,
+          externalData: g.externalData.length > 0 ? g.externalData : undefined,
           earlyExit: g.earlyExit,
           windowed: g.windowed,
         };

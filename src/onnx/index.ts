@@ -8,4 +8,5 @@ export * from './layers.js';
 export * from './expose.js';
 export * from './split.js';
 export * from './batch.js';
+export * from './weights-in-memory.js';
 export type { ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, AttributeProto } from './gen/onnx_pb.js';

@@ -107,7 +107,12 @@ function readExternalData(model: ModelProto, modelPath: string): ExternalDataFil
     if (!isFile) {
       throw runtimeError(`${modelPath} needs its external data file ${full}, which is missing; keep the data file next to the model`);
     }
-    files.push({ path: loc, data: new Uint8Array(readUserFile(full, 'external data file')) });
+    // In shared memory: the campaign's worker threads then share the file instead of each
+    // receiving a copy with every layer.
+    const bytes = readUserFile(full, 'external data file');
+    const data = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    data.set(bytes);
+    files.push({ path: loc, data });
   }
   return files;
 }

@@ -97,6 +97,7 @@ export async function runLayerFaults(
     provider: 'cpu',
     earlyExit: opts.earlyExit === false ? null : g.earlyExit,
     windowed: opts.windowed === undefined ? g.windowed : opts.windowed,
+    externalData: g.externalData,
   });
   try {
     return await inj.runChunk(faults);

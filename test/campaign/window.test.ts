@@ -220,7 +220,7 @@ function randomCopies(dims: number[], inputs: number, count: number, seed: strin
 async function windowedEqualsWhole(pm: Awaited<ReturnType<typeof prepareModel>>, inputs: InputBatch, target: string, faults: number): Promise<{ died: number; ran: number }> {
   const g = await goldenForLayer(pm, target, inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
   assert.ok(g.windowed, `${target}: ${g.windowRefused}`);
-  const ex = await WindowedExecutor.create(g.windowed, 'cpu', undefined, target);
+  const ex = await WindowedExecutor.create(g.windowed, 'cpu', g.externalData, target);
   const copies = randomCopies(g.targetDims, inputs.count, faults, target);
   const w = await ex.run(copies);
   const whole = await ex.run(copies, true);
@@ -540,7 +540,7 @@ test('a global average pool in the tail reads the channels-last input through a 
     }
     // the same bits for a copy alone as in a batch (ONNX Runtime's ReduceMean sums a batch of 1 in
     // another order; the executor never runs the tail on one copy)
-    const executor = await WindowedExecutor.create(g.windowed, 'cpu', undefined, `gap-${opset}`);
+    const executor = await WindowedExecutor.create(g.windowed, 'cpu', g.externalData, `gap-${opset}`);
     assert.deepEqual(await executor.goldenScores(2, 1), g.windowed.scores);
     assert.deepEqual(await executor.goldenScores(2, 2), g.windowed.scores);
     await windowedEqualsWhole(pm, inputs, 't', 20);
@@ -585,7 +585,7 @@ test('a NaN that appears in a window (Inf - Inf) hands the copy back to the whol
   const pm = await prepareModel(loaded, inputs);
   const g = await goldenForLayer(pm, '/Relu_output_0', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
   assert.ok(g.windowed);
-  const ex = await WindowedExecutor.create(g.windowed, 'cpu', undefined, 'test');
+  const ex = await WindowedExecutor.create(g.windowed, 'cpu', g.externalData, 'test');
   const [C, H, W] = g.targetDims;
   // one position in every channel, huge values of both signs: the next Conv overflows both ways
   const copies = [3e38, 1e30].flatMap((v) =>

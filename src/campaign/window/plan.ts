@@ -17,7 +17,7 @@
  * the exceptions found, pooling over a whole crop, avoided with minWindow, and a Conv whose input
  * channels do not fill its vector blocks, are why every layer is checked before it is used).
  */
-import { copyModel, encodeModel, extractSubgraph, GraphIndex, makeAttribute, makeInt64Tensor, makeNode, makeValueInfo, shallowCopy, tensorDims, tensorFloat32, tensorIntegers, type ModelProto, type NodeInfo, type NodeProto, type TensorProto, type TensorType } from '../../onnx/index.js';
+import { copyModel, encodeModel, extractSubgraph, GraphIndex, makeAttribute, makeInt64Tensor, makeNode, makeValueInfo, shallowCopy, tensorDims, tensorFloat32, tensorIntegers, type ModelProto, type NodeInfo, type NodeProto, type TensorProto, type TensorType, type ExternalDataFile } from '../../onnx/index.js';
 import type { AttributeProto } from '../../onnx/index.js';
 import { maxReachedSize, type SlideAxis } from './geometry.js';
 
@@ -168,7 +168,7 @@ function slideGeometry(n: NodeInfo, index: GraphIndex, inDims: number[], outDims
  * PyTorch exports an AvgPool2d as a Pad (of zeros, often all of size 0) and an AveragePool, and
  * TensorFlow exports SAME padding on strided convolutions as a Pad before the Conv.
  */
-function padGeometry(n: NodeInfo, index: GraphIndex): { rows: SlideAxis; cols: SlideAxis; fill: number; kernel: number[] } | string {
+function padGeometry(n: NodeInfo, index: GraphIndex, external: readonly ExternalDataFile[]): { rows: SlideAxis; cols: SlideAxis; fill: number; kernel: number[] } | string {
   if (str(n, 'mode', 'constant') !== 'constant') return `Pad in ${str(n, 'mode', 'constant')} mode`;
   let pads: number[] | undefined = ints(n, 'pads');
   let value = attr(n, 'value')?.f ?? 0;
@@ -176,12 +176,12 @@ function padGeometry(n: NodeInfo, index: GraphIndex): { rows: SlideAxis; cols: S
     // From opset 11 on, pads and the constant are inputs; from 18 on, an `axes` input may follow.
     const p = n.inputs[1] === undefined || n.inputs[1] === '' ? undefined : index.constantTensor(n.inputs[1]);
     if (p === undefined) return 'Pad with pads computed at run time';
-    pads = tensorIntegers(p).map((v) => Number(v));
+    pads = tensorIntegers(p, external).map((v) => Number(v));
     if (n.inputs.length > 3 && n.inputs[3] !== '') {
       // pads name the begin and end of the listed axes only: spread them over all four.
       const a = index.constantTensor(n.inputs[3]);
       if (a === undefined) return 'Pad with axes computed at run time';
-      const given = tensorIntegers(a).map((v) => Number(v));
+      const given = tensorIntegers(a, external).map((v) => Number(v));
       if (given.some((v) => v < -4 || v > 3)) return 'Pad with an axis out of range';
       const axes = given.map((v) => (v + 4) % 4);
       if (pads.length !== 2 * axes.length || new Set(axes).size !== axes.length) return 'Pad whose pads do not match its axes';
@@ -196,7 +196,7 @@ function padGeometry(n: NodeInfo, index: GraphIndex): { rows: SlideAxis; cols: S
       const v = index.constantTensor(n.inputs[2]);
       if (v === undefined || tensorDims(v).reduce((a, b) => a * b, 1) !== 1) return 'Pad with a constant computed at run time';
       try {
-        value = tensorFloat32(v)[0];
+        value = tensorFloat32(v, external)[0];
       } catch {
         return 'Pad with a constant that is not float32';
       }
@@ -393,7 +393,7 @@ interface Eligible {
  * output as its only reader. A segment is one model, so ONNX Runtime
  * fuses inside it (a Conv with its BatchNormalization and Relu) and one call runs it.
  */
-export function planWindows(suffix: ModelProto, target: string, boundary: readonly string[], scoresName: string, types: ReadonlyMap<string, TensorType>): PlanResult {
+export function planWindows(suffix: ModelProto, target: string, boundary: readonly string[], scoresName: string, types: ReadonlyMap<string, TensorType>, external: readonly ExternalDataFile[] = []): PlanResult {
   const index = new GraphIndex(suffix);
   const targetDims = numberDims(types.get(target));
   if (targetDims === null || targetDims.length !== 3) return { refused: 'the target is not a float32 [N, C, H, W] tensor of known size' };
@@ -440,7 +440,7 @@ export function planWindows(suffix: ModelProto, target: string, boundary: readon
       let slide: Eligible['slide'] = null;
       let cost = outDims[0] * (isConcat ? 1 : moving.length) * ELEMENT_MACS;
       if (n.opType === 'Pad') {
-        const g = padGeometry(n, index);
+        const g = padGeometry(n, index, external);
         if (typeof g === 'string') return g;
         slide = g;
         cost = outDims[0] * ELEMENT_MACS;

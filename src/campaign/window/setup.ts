@@ -95,7 +95,7 @@ async function probeScores(executor: WindowedExecutor, setup: WindowedSetup, cop
 }
 
 export async function prepareWindowedLayer(req: WindowedLayerRequest): Promise<WindowedLayer> {
-  const planned = planWindows(req.suffix, req.target, req.boundary.map((b) => b.name), req.scoresName, req.types);
+  const planned = planWindows(req.suffix, req.target, req.boundary.map((b) => b.name), req.scoresName, req.types, req.externalData ?? []);
   if ('refused' in planned) return planned;
   const { plan } = planned;
   if (req.mode === 'auto' && !windowedRunPays(plan, 1, 1)) return { refused: 'even a one-position fault runs faster through the whole suffix' };
