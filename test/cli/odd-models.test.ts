@@ -1,7 +1,8 @@
 /**
  * Models and inputs that are a little off: a batch fixed to 4, an input without a shape, an
  * operator ONNX Runtime lacks, data of the wrong size for a model with free height and width, a
- * fault list whose "layer" field was edited, seeds past 2^53, and --json on failure. Each either
+ * fault list whose "layer" field was edited, seeds past 2^53, --json on failure, and weights in an
+ * external data file. Each either
  * runs as the ordinary model does or fails with one line that names the file and the fix.
  */
 import { test } from 'node:test';
@@ -9,9 +10,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoPath, runCli } from '../helpers.js';
-import { LENET, LENET_DATA, tempDir } from '../campaign/fixtures.js';
+import { LENET, LENET_DATA, RESNET, RESNET_DATA, tempDir } from '../campaign/fixtures.js';
 import { decodeModel, encodeModel, graphOf, makeInt64Tensor, makeNode, makeShape, type ModelProto } from '../../src/onnx/index.js';
 import { saveNpy } from '../../src/data/npy.js';
+import { create } from '@bufbuild/protobuf';
+import { StringStringEntryProtoSchema } from '../../src/onnx/gen/onnx_pb.js';
 
 const tmp = () => tempDir('classes-cli-odd-');
 
@@ -200,4 +203,38 @@ test('two nodes writing one tensor (not valid ONNX): one line blaming the model,
   });
   const r = runCli(['run-campaign', '--model', model, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--out', join(tmp(), 'res')]);
   assertOneLine(r, 2, /dup-output\.onnx: two nodes write tensor \/conv1\/Conv_output_0, which valid ONNX does not allow; re-export the model/);
+});
+
+test('a model whose weights sit in its own external data file: the reports of the inline model, with two workers', () => {
+  const dir = tmp();
+  const m = decodeModel(readFileSync(RESNET));
+  // Every initializer of 100 bytes or more into model.onnx.data, back to back (no alignment); the
+  // smaller ones stay inline, and the campaign moves those of 1 KiB or more to memory itself.
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const t of graphOf(m).initializer) {
+    if (t.rawData.length < 100) continue;
+    parts.push(Buffer.from(t.rawData));
+    t.externalData = [
+      create(StringStringEntryProtoSchema, { key: 'location', value: 'model.onnx.data' }),
+      create(StringStringEntryProtoSchema, { key: 'offset', value: String(offset) }),
+      create(StringStringEntryProtoSchema, { key: 'length', value: String(t.rawData.length) }),
+    ];
+    offset += t.rawData.length;
+    delete (t as { rawData?: Uint8Array }).rawData;
+    t.dataLocation = 1;
+  }
+  assert.ok(parts.length > 20);
+  mkdirSync(join(dir, 'ext'));
+  writeFileSync(join(dir, 'ext', 'model.onnx'), encodeModel(m));
+  writeFileSync(join(dir, 'ext', 'model.onnx.data'), Buffer.concat(parts));
+  const args = (model: string, out: string) => ['run-campaign', '--model', model, '--data', RESNET_DATA, '--inputs', '4', '--layers', '/stem/Conv,/block2/Relu,/block3/conv2/Conv', '--faults-per-layer', '6', '--workers', '2', '--out', join(dir, out)];
+  const a = runCli(args(join(dir, 'ext', 'model.onnx'), 'external'));
+  assert.equal(a.code, 0, a.stderr);
+  const b = runCli(args(RESNET, 'inline'));
+  assert.equal(b.code, 0, b.stderr);
+  for (const f of ['injections.csv', 'summary.csv']) assert.equal(readFileSync(join(dir, 'external', f), 'utf8'), readFileSync(join(dir, 'inline', f), 'utf8'), f);
+  const manifest = JSON.parse(readFileSync(join(dir, 'external', 'manifest.json'), 'utf8'));
+  const stem = (manifest.layers as { name: string; windowed: { nodes?: number } | null }[]).find((l) => l.name === '/stem/Conv');
+  assert.ok((stem?.windowed?.nodes ?? 0) > 0, 'the first layer ran windowed from the external weights');
 });
