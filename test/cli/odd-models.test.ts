@@ -2,8 +2,8 @@
  * Models and inputs that are a little off: a batch fixed to 4, an input without a shape, an
  * operator ONNX Runtime lacks, data of the wrong size for a model with free height and width, a
  * fault list whose "layer" field was edited, seeds past 2^53, --json on failure, and weights in an
- * external data file. Each either
- * runs as the ordinary model does or fails with one line that names the file and the fix.
+ * external data file. Each either runs as the ordinary model does or fails with one line that
+ * names the file and the fix.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
