@@ -135,13 +135,14 @@ async function benchModel(name: string, model: string, data: string, faults: num
   for (let l = 0; l < setup.targets.length; l++) {
     const t = setup.targets[l];
     const t0 = performance.now();
-    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false, earlyExit: settings.earlyExit, window: settings.window });
+    // As the runner's one-thread (in-process) pool does: the injector takes over the golden session.
+    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false, earlyExit: settings.earlyExit, window: settings.window, keepSuffixSession: true });
     const tf0 = performance.now();
     const src = new GeneratedFaults(setup.models!.get(t.errorModel!)!, { layer: t.name, output: t.output, shape: toShape3(g.targetDims), range: g.range! }, 1);
     const list = Array.from({ length: faults }, (_, i) => src.fault(i));
     const packed = packFaults(list);
     const faultsMs = performance.now() - tf0;
-    const inj = await LayerInjector.create(benchLayerSetup(l, g, { scoresName: pm.scoresName, inputs: setup.inputs.count, classify: classifyOpts }, { earlyExit: g.earlyExit, windowed: g.windowed }));
+    const inj = await LayerInjector.create(benchLayerSetup(l, g, { scoresName: pm.scoresName, inputs: setup.inputs.count, classify: classifyOpts }, { earlyExit: g.earlyExit, windowed: g.windowed, suffixSession: g.suffixSession }));
     const tr0 = performance.now();
     const r = await inj.runChunk(packed);
     const tr1 = performance.now();

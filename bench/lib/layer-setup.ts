@@ -11,7 +11,7 @@ export function benchLayerSetup(
   layerId: number,
   g: LayerGolden,
   run: { scoresName: string; inputs: number; classify: ClassifyOptions },
-  ways: Pick<LayerSetup, 'earlyExit' | 'windowed'>,
+  ways: Pick<LayerSetup, 'earlyExit' | 'windowed' | 'suffixSession'>,
 ): LayerSetup {
   return {
     layerId,

@@ -133,6 +133,11 @@ export interface LayerGolden {
   windowMs: number;
   /** The data files the suffix, stage and segment models refer to (the weights; PreparedModel.externalData). */
   externalData: ExternalDataFile[];
+  /**
+   * The suffix's session where `keepSuffixSession` asked for it (null otherwise): the caller owns
+   * it, and hands it to the layer's injector (LayerSetup.suffixSession) or releases it.
+   */
+  suffixSession: Session | null;
 }
 
 /**
@@ -158,6 +163,11 @@ export interface LayerGoldenOptions {
   earlyExit?: EarlyExitMode;
   /** Whether faults that touch a small part of the target run windowed (default 'off'). */
   window?: WindowMode;
+  /**
+   * Keep the suffix's session for an injector in this thread (LayerGolden.suffixSession) instead
+   * of releasing it: making it again costs as much as the golden runs on a large model.
+   */
+  keepSuffixSession?: boolean;
 }
 
 /**
@@ -294,66 +304,78 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
         }
         golden.set(scores.subarray(0, count * classes), from * classes);
       }
-    } finally {
+    } catch (err) {
       await session.suffix?.release();
+      throw err;
+    }
+    if (opts.keepSuffixSession !== true) {
+      await session.suffix.release();
+      session.suffix = null;
     }
   }
-  // Early exit only where the two stages give the very bits the whole suffix gives on every
-  // input: ONNX Runtime may fuse differently across the cut, and results must not depend on
-  // --early-exit.
-  let earlyExitRefused: string | null = null;
-  let early = suffix !== null && batched && opts.earlyExit === 'auto' ? await earlyExitStages(pm, target, split.suffix, boundary, n, { ...opts, batch: suffixBatch }) : null;
-  if (early !== null && !sameBits(early.golden, golden)) {
-    earlyExitRefused = `early exit at ${early.stages.cut} not used: the two stages' golden scores differ in the last bits from the whole suffix's`;
-    early = null;
-  }
-  const goldenTop1 = new Int32Array(n);
-  for (let x = 0; x < n; x++) goldenTop1[x] = argmax(golden, x * classes, classes);
-  const t2 = performance.now();
-  let windowed: WindowedSetup | null = null;
-  let windowRefused: string | null = null;
-  if (opts.window === 'auto' || opts.window === 'on') {
-    if (suffix === null) windowRefused = 'the target is the scores output';
-    else if (!batched) windowRefused = 'the suffix cannot take a batch';
-    else {
-      const w = await prepareWindowedLayer({
-        suffix: split.suffix,
-        target,
-        boundary,
-        scoresName: pm.scoresName,
-        types: pm.types,
-        inputs: n,
-        provider: opts.provider,
-        batch: suffixBatch,
-        externalData: pm.externalData,
-        goldenTop1,
-        mode: opts.window,
-      });
-      if ('setup' in w) windowed = w.setup;
-      else windowRefused = w.refused;
+  // A kept session is the caller's only once this returns.
+  try {
+    // Early exit only where the two stages give the very bits the whole suffix gives on every
+    // input: ONNX Runtime may fuse differently across the cut, and results must not depend on
+    // --early-exit.
+    let earlyExitRefused: string | null = null;
+    let early = suffix !== null && batched && opts.earlyExit === 'auto' ? await earlyExitStages(pm, target, split.suffix, boundary, n, { ...opts, batch: suffixBatch }) : null;
+    if (early !== null && !sameBits(early.golden, golden)) {
+      earlyExitRefused = `early exit at ${early.stages.cut} not used: the two stages' golden scores differ in the last bits from the whole suffix's`;
+      early = null;
     }
+    const goldenTop1 = new Int32Array(n);
+    for (let x = 0; x < n; x++) goldenTop1[x] = argmax(golden, x * classes, classes);
+    const t2 = performance.now();
+    let windowed: WindowedSetup | null = null;
+    let windowRefused: string | null = null;
+    if (opts.window === 'auto' || opts.window === 'on') {
+      if (suffix === null) windowRefused = 'the target is the scores output';
+      else if (!batched) windowRefused = 'the suffix cannot take a batch';
+      else {
+        const w = await prepareWindowedLayer({
+          suffix: split.suffix,
+          target,
+          boundary,
+          scoresName: pm.scoresName,
+          types: pm.types,
+          inputs: n,
+          provider: opts.provider,
+          batch: suffixBatch,
+          externalData: pm.externalData,
+          goldenTop1,
+          mode: opts.window,
+        });
+        if ('setup' in w) windowed = w.setup;
+        else windowRefused = w.refused;
+      }
+    }
+    const t3 = performance.now();
+    return {
+      suffix,
+      boundary,
+      batchDynamic: batched,
+      batch: suffixBatch,
+      notes,
+      golden,
+      goldenTop1,
+      classes,
+      targetDims: boundary[0].sampleDims,
+      range: min <= max ? { min, max } : null,
+      prefixMs: t1 - t0,
+      goldenMs: t2 - t1,
+      earlyExit: early?.stages ?? null,
+      earlyExitRefused,
+      windowed,
+      windowRefused,
+      windowMs: t3 - t2,
+      externalData: pm.externalData,
+      suffixSession: session.suffix,
+    };
+  } catch (err) {
+    await session.suffix?.release();
+    throw err;
   }
-  const t3 = performance.now();
-  return {
-    suffix,
-    boundary,
-    batchDynamic: batched,
-    batch: suffixBatch,
-    notes,
-    golden,
-    goldenTop1,
-    classes,
-    targetDims: boundary[0].sampleDims,
-    range: min <= max ? { min, max } : null,
-    prefixMs: t1 - t0,
-    goldenMs: t2 - t1,
-    earlyExit: early?.stages ?? null,
-    earlyExitRefused,
-    windowed,
-    windowRefused,
-    windowMs: t3 - t2,
-    externalData: pm.externalData,
-  };
 }
 
 

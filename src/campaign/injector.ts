@@ -72,6 +72,13 @@ export interface LayerSetup {
    * run windowed, compared with `windowed.scores`; the others run the suffix.
    */
   windowed?: WindowedSetup | null;
+  /**
+   * The suffix's session, made by the golden run in this very thread (LayerGolden.suffixSession),
+   * so that the injector need not make it again; the injector then owns it. Only for an injector
+   * in the thread that made it (the in-process pool, benchmarks): a worker makes its own, and
+   * WorkerPool refuses a set-up that carries one.
+   */
+  suffixSession?: Session | null;
 }
 
 /**
@@ -201,8 +208,19 @@ export class LayerInjector {
   ) {}
 
   static async create(setup: LayerSetup): Promise<LayerInjector> {
+    try {
+      return await LayerInjector.make(setup);
+    } catch (err) {
+      // A handed session is ours from the start: released on failure too.
+      await setup.suffixSession?.release();
+      throw err;
+    }
+  }
+
+  private static async make(setup: LayerSetup): Promise<LayerInjector> {
     // Its sessions live in the thread's cache (executor.ts): nothing to release if what follows fails.
     const windowed = setup.windowed ? await WindowedExecutor.create(setup.windowed, setup.provider, setup.externalData, `layer ${setup.layerId}`) : null;
+    const suffixSession = (): Promise<Session> => (setup.suffixSession ? Promise.resolve(setup.suffixSession) : createSession(setup.suffix!, campaignSessionOptions(setup.provider, setup.externalData, `suffix of layer ${setup.layerId}`)));
     const buffers = setup.boundary.map((b) => newArrayLike(b.data, sampleSize(b.sampleDims) * setup.batch));
     const e = setup.earlyExit ?? null;
     if (e !== null) {
@@ -218,7 +236,7 @@ export class LayerInjector {
       });
       const feedsStage1 = setup.boundary.map((_, i) => e.stage1Inputs.includes(i));
       const buffers2 = e.stage2Boundary.map((b) => newArrayLike(b.data, sampleSize(b.sampleDims) * setup.batch));
-      const full = await createSession(setup.suffix!, campaignSessionOptions(setup.provider, setup.externalData, `suffix of layer ${setup.layerId}`)).catch(async (err: unknown) => {
+      const full = await suffixSession().catch(async (err: unknown) => {
         await stage1.release();
         await stage2.release();
         throw err;
@@ -226,7 +244,7 @@ export class LayerInjector {
       const cost = { stagedMs: 0, stagedCopies: 0, stagedRuns: 0, fullMs: 0, fullCopies: 0, fullRuns: 0 };
       return new LayerInjector(setup, full, buffers, { stages: e, stage1, stage2, feedsStage1, buffers2, identical, cost }, windowed);
     }
-    const session = setup.suffix === null ? null : await createSession(setup.suffix, campaignSessionOptions(setup.provider, setup.externalData, `suffix of layer ${setup.layerId}`));
+    const session = setup.suffix === null ? null : await suffixSession();
     return new LayerInjector(setup, session, buffers, null, windowed);
   }
 

@@ -44,6 +44,8 @@ export class WorkerPool {
   /** Give every worker the layer and wait until each has its session. */
   async addLayer(setup: LayerSetup): Promise<void> {
     this.throwIfFailed();
+    // A session lives in the thread that made it; workers make their own.
+    if (setup.suffixSession) throw runtimeError(`internal: layer ${setup.layerId} was handed a session made in the main thread`);
     const done = new Promise<void>((resolve, reject) => this.readyWaits.set(setup.layerId, { left: this.workers.length, resolve, reject }));
     for (const w of this.workers) this.post(w, { kind: 'layer', setup });
     await done;

@@ -400,12 +400,13 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
         inFlight.add(tracked);
       };
       const layerBatch = (l: number): number => cappedBatch(settings.batch, plan, l);
-      const prepareLayer = (l: number): Promise<LayerGolden> =>
-        goldenForLayer(pm, targets[l].output, inputs, { provider: settings.provider, batch: layerBatch(l), padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window });
       // With worker threads, the next layer's golden runs and windowed set-up (main thread) go on
       // while the workers run this layer's chunks, so that no core waits between layers. The
-      // in-process pool runs chunks in this very thread, where there is nothing to overlap.
+      // in-process pool runs chunks in this very thread, where there is nothing to overlap, and
+      // its injector takes over the session of the golden runs instead of making another.
       const overlap = pool instanceof WorkerPool;
+      const prepareLayer = (l: number): Promise<LayerGolden> =>
+        goldenForLayer(pm, targets[l].output, inputs, { provider: settings.provider, batch: layerBatch(l), padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window, keepSuffixSession: !overlap });
       let next: Promise<LayerGolden> | null = null;
       for (let li = 0; li < layersTodo.length; li++) {
         const l = layersTodo[li];
@@ -461,6 +462,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           externalData: g.externalData.length > 0 ? g.externalData : undefined,
           earlyExit: g.earlyExit,
           windowed: g.windowed,
+          suffixSession: g.suffixSession,
         };
         // Workers take messages in order, so this layer's chunks may follow at once: each worker
         // creates its sessions first. A worker that cannot fails the pool (Promise.race below).

@@ -70,6 +70,17 @@ test('LeNet conv1: copies stop after Relu+MaxPool with the outcomes of the whole
     assert.deepEqual(r.faultyTop1, b.faultyTop1);
     assert.deepEqual(r.maxAbsDiff, b.maxAbsDiff);
   }
+
+  // The golden run's session, kept and handed to the injector (the in-process pool's way), gives
+  // the same outcomes, with early exit (where it is the stage-2 fallback) and without.
+  assert.equal(on.suffixSession, null, 'released unless asked for');
+  for (const earlyExit of ['auto', 'off'] as const) {
+    const kept = await goldenForLayer(pm, target, inputs, { provider: 'cpu', batch: 8, padBatches: false, earlyExit, keepSuffixSession: true });
+    assert.notEqual(kept.suffixSession, null);
+    assert.deepEqual(kept.golden, off.golden);
+    const r = await runLayerFaults(kept, pm.scoresName, inputs.count, packFaults(faults), { batch: 8, handOver: true });
+    assert.deepEqual([r.outcome, r.faultyTop1, r.maxAbsDiff], [b.outcome, b.faultyTop1, b.maxAbsDiff]);
+  }
 });
 
 const settings = (raw: RawSettings) => completeSettings([raw], { defaultErrorModels: '/nonexistent' });

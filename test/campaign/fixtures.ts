@@ -80,7 +80,7 @@ export async function runLayerFaults(
   scoresName: string,
   inputs: number,
   faults: PackedFaults,
-  opts: { batch: number; windowed?: WindowedSetup | null; earlyExit?: boolean },
+  opts: { batch: number; windowed?: WindowedSetup | null; earlyExit?: boolean; handOver?: boolean },
 ): Promise<ChunkResult> {
   const inj = await LayerInjector.create({
     layerId: 0,
@@ -98,6 +98,8 @@ export async function runLayerFaults(
     earlyExit: opts.earlyExit === false ? null : g.earlyExit,
     windowed: opts.windowed === undefined ? g.windowed : opts.windowed,
     externalData: g.externalData,
+    // The golden run's own session (LayerGolden.suffixSession), as the in-process pool hands it over.
+    suffixSession: opts.handOver === true ? g.suffixSession : null,
   });
   try {
     return await inj.runChunk(faults);
