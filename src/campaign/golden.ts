@@ -130,6 +130,8 @@ export interface LayerGolden {
   /** Windowed runs (window/), or null with the reason in `windowRefused`. */
   windowed: WindowedSetup | null;
   windowRefused: string | null;
+  /** Where windowed runs were refused for memory alone: the most inputs that would keep them on. */
+  windowMaxInputs: number | null;
   windowMs: number;
   /** The data files the suffix, stage and segment models refer to (the weights; PreparedModel.externalData). */
   externalData: ExternalDataFile[];
@@ -168,6 +170,8 @@ export interface LayerGoldenOptions {
    * of releasing it: making it again costs as much as the golden runs on a large model.
    */
   keepSuffixSession?: boolean;
+  /** Most golden memory (bytes) a layer's windowed runs may hold (default WINDOW_GOLDEN_BUDGET; tests make it small). */
+  windowGoldenBudget?: number;
 }
 
 /**
@@ -329,6 +333,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
     const t2 = performance.now();
     let windowed: WindowedSetup | null = null;
     let windowRefused: string | null = null;
+    let windowMaxInputs: number | null = null;
     if (opts.window === 'auto' || opts.window === 'on') {
       if (suffix === null) windowRefused = 'the target is the scores output';
       else if (!batched) windowRefused = 'the suffix cannot take a batch';
@@ -345,9 +350,13 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
           externalData: pm.externalData,
           goldenTop1,
           mode: opts.window,
+          goldenBudget: opts.windowGoldenBudget,
         });
         if ('setup' in w) windowed = w.setup;
-        else windowRefused = w.refused;
+        else {
+          windowRefused = w.refused;
+          windowMaxInputs = w.maxInputs ?? null;
+        }
       }
     }
     const t3 = performance.now();
@@ -368,6 +377,7 @@ export async function goldenForLayer(pm: PreparedModel, target: string, inputs: 
       earlyExitRefused,
       windowed,
       windowRefused,
+      windowMaxInputs,
       windowMs: t3 - t2,
       externalData: pm.externalData,
       suffixSession: session.suffix,

@@ -218,6 +218,15 @@ function cappedBatch(batch: number, plan: Plan, l: number): number {
 /** Most bytes one suffix run's cut tensor may take (typed arrays and ONNX Runtime tensors stop near 2 GiB). */
 const MAX_RUN_BYTES = 2 ** 30;
 
+/**
+ * The notice for a layer whose windowed runs were refused for memory alone (a large model with
+ * many inputs): it runs whole suffixes, slower, and fewer inputs would keep windowed runs on.
+ */
+export function windowMemoryNotice(layer: string, reason: string, maxInputs: number): string {
+  const fix = maxInputs > 0 ? `with --inputs ${maxInputs} or fewer they stay on` : 'not even one input fits';
+  return `layer ${layer}: no windowed runs, every fault runs the whole suffix (slower): ${reason}; ${fix} (other layers refused alike: manifest.json, layers[].windowed.refused)`;
+}
+
 /** A --batch whose runs could not be held, refused before anything is written. */
 function checkBatchFits(setup: CampaignSetup, pm: PreparedModel): void {
   setup.targets.forEach((t, l) => {
@@ -408,6 +417,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       const prepareLayer = (l: number): Promise<LayerGolden> =>
         goldenForLayer(pm, targets[l].output, inputs, { provider: settings.provider, batch: layerBatch(l), padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window, keepSuffixSession: !overlap });
       let next: Promise<LayerGolden> | null = null;
+      // Said once: with many inputs, every early layer of a large model is refused alike.
+      let memoryNoticed = false;
       for (let li = 0; li < layersTodo.length; li++) {
         const l = layersTodo[li];
         const t = targets[l];
@@ -440,6 +451,10 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
         };
         layerFacts[t.name] = facts;
         if (!g.batchDynamic && pm.batchDynamic) notice(`layer ${t.name}: the suffix cannot take a batch (${g.notes.join('; ')}); running one fault per run`);
+        if (g.windowMaxInputs !== null && !memoryNoticed) {
+          memoryNoticed = true;
+          notice(windowMemoryNotice(t.name, g.windowRefused ?? '', g.windowMaxInputs));
+        }
         if (cmp.top1Changes > 0) {
           warn(`layer ${t.name}: the plain model's top-1 differs from this layer's golden reference on ${cmp.top1Changes} input(s) (max |diff| ${cmp.maxAbsDiff}); outcomes compare with the split graph's golden run`);
         }

@@ -8,7 +8,7 @@ import { fillCrop, HANDED_BACK, releaseWindowSessions, WindowedExecutor, type Wi
 import { goldenForLayer, prepareModel, type InputBatch } from '../../src/campaign/golden.js';
 import { packFaults } from '../../src/campaign/injector.js';
 import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
-import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
+import { planCampaign, runCampaign, windowMemoryNotice } from '../../src/campaign/runner.js';
 import { OUTCOME_CODE } from '../../src/campaign/outcome.js';
 import { decodeModel, encodeModel, loadModel, makeFloatTensor, makeInt64Tensor, makeModel, makeNode, makeValueInfo, splitAt, tensorFloat32, type LoadedModel, type TensorProto } from '../../src/onnx/index.js';
 import { loadNpy } from '../../src/data/index.js';
@@ -635,4 +635,31 @@ test('windowed injector: a NaN runs the whole suffix and is non-finite, a value 
   assert.equal(w.windowed, 3);
   assert.equal(whole.windowed, 0);
   await releaseWindowSessions();
+});
+
+test('golden memory: a layer whose golden tensors would pass the budget runs whole suffixes, and says how many inputs would fit', async () => {
+  const { loaded, inputs } = await resnetInputs(3);
+  const pm = await prepareModel(loaded, inputs);
+  const target = '/block1/Relu_output_0';
+  const free = await goldenForLayer(pm, target, inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.ok(free.windowed, String(free.windowRefused));
+  assert.equal(free.windowMaxInputs, null);
+  const perInput = free.windowed.plan.tensors.reduce((a, t) => a + 4 * t.sampleDims.reduce((x, y) => x * y, 1), 0);
+  // Room for exactly two inputs' golden tensors: three are refused, and the refusal says two fit.
+  const tight = await goldenForLayer(pm, target, inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on', windowGoldenBudget: 2 * perInput + 3 });
+  assert.equal(tight.windowed, null);
+  assert.equal(tight.windowMaxInputs, 2);
+  assert.match(String(tight.windowRefused), /golden tensors would take .* MiB for 3 inputs, over the .* MiB allowed/);
+  assert.deepEqual(tight.golden, free.golden, 'the whole suffix golden does not change');
+  const two = { ...inputs, count: 2, data: inputs.data.subarray(0, 2 * inputs.data.length / 3) };
+  const fits = await goldenForLayer(await prepareModel(loaded, two), target, two, { provider: 'cpu', batch: 4, padBatches: false, window: 'on', windowGoldenBudget: 2 * perInput + 3 });
+  assert.ok(fits.windowed, String(fits.windowRefused));
+  // Other refusals say nothing of inputs.
+  const late = await goldenForLayer(pm, '/GlobalAveragePool_output_0', inputs, { provider: 'cpu', batch: 4, padBatches: false, window: 'on' });
+  assert.equal(late.windowed, null);
+  assert.equal(late.windowMaxInputs, null);
+
+  const line = windowMemoryNotice('/block1/Relu', String(tight.windowRefused), 2);
+  assert.match(line, /^layer \/block1\/Relu: no windowed runs, every fault runs the whole suffix \(slower\): its golden tensors would take .*; with --inputs 2 or fewer they stay on \(other layers refused alike: manifest\.json, layers\[\]\.windowed\.refused\)$/);
+  assert.match(windowMemoryNotice('x', 'r', 0), /not even one input fits/);
 });

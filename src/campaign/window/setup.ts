@@ -42,9 +42,15 @@ export interface WindowedLayerRequest {
   goldenTop1: Int32Array;
   /** 'on': every fault runs windowed, whatever the cost model says. */
   mode: Exclude<WindowMode, 'off'>;
+  /** Most golden memory (bytes) the layer may hold (WINDOW_GOLDEN_BUDGET; smaller in tests). */
+  goldenBudget?: number;
 }
 
-export type WindowedLayer = { setup: WindowedSetup } | { refused: string };
+/**
+ * `maxInputs`, with a refusal for memory only: the most inputs for which the layer's golden
+ * tensors would fit (so that the runner can say how many would keep windowed runs on).
+ */
+export type WindowedLayer = { setup: WindowedSetup } | { refused: string; maxInputs?: number };
 
 
 /** [N, C, H, W] values as [N, H, W, C], in shared memory. */
@@ -100,8 +106,13 @@ export async function prepareWindowedLayer(req: WindowedLayerRequest): Promise<W
   const { plan } = planned;
   if (req.mode === 'auto' && !windowedRunPays(plan, 1, 1)) return { refused: 'even a one-position fault runs faster through the whole suffix' };
   const n = req.inputs;
-  const bytes = plan.tensors.reduce((a, t) => a + 4 * n * t.sampleDims.reduce((x, y) => x * y, 1), 0);
-  if (bytes > WINDOW_GOLDEN_BUDGET) return { refused: `its golden tensors would take ${Math.round(bytes / 2 ** 20)} MiB for ${n} inputs` };
+  // Fixed, not sized to the machine: whether a fault runs windowed shows in its last bits
+  // (docs/campaign.md), and reports must not depend on the machine.
+  const budget = req.goldenBudget ?? WINDOW_GOLDEN_BUDGET;
+  const perInput = plan.tensors.reduce((a, t) => a + 4 * t.sampleDims.reduce((x, y) => x * y, 1), 0);
+  if (perInput * n > budget) {
+    return { refused: `its golden tensors would take ${Math.round((perInput * n) / 2 ** 20)} MiB for ${n} inputs, over the ${Math.round(budget / 2 ** 20)} MiB allowed`, maxInputs: Math.floor(budget / perInput) };
+  }
   for (const t of plan.tensors) {
     if (t.windowed) continue;
     const b = req.boundary.find((x) => x.name === t.name);
