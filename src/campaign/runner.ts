@@ -77,6 +77,8 @@ export interface CampaignSetup {
   faultListPath: string | null;
   hashes: Manifest['hashes'];
   planKey: string;
+  /** Most golden memory a layer's windowed runs may hold (default WINDOW_GOLDEN_BUDGET); tests make it small. */
+  windowGoldenBudget?: number;
 }
 
 const COMMIT_INTERVAL_MS = 500;
@@ -415,7 +417,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       // its injector takes over the session of the golden runs instead of making another.
       const overlap = pool instanceof WorkerPool;
       const prepareLayer = (l: number): Promise<LayerGolden> =>
-        goldenForLayer(pm, targets[l].output, inputs, { provider: settings.provider, batch: layerBatch(l), padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window, keepSuffixSession: !overlap });
+        goldenForLayer(pm, targets[l].output, inputs, { provider: settings.provider, batch: layerBatch(l), padBatches: isGpuProvider(settings.provider), earlyExit: settings.earlyExit, window: settings.window, keepSuffixSession: !overlap, windowGoldenBudget: setup.windowGoldenBudget });
       let next: Promise<LayerGolden> | null = null;
       // Said once: with many inputs, every early layer of a large model is refused alike.
       let memoryNoticed = false;

@@ -663,3 +663,21 @@ test('golden memory: a layer whose golden tensors would pass the budget runs who
   assert.match(line, /^layer \/block1\/Relu: no windowed runs, every fault runs the whole suffix \(slower\): its golden tensors would take .*; with --inputs 2 or fewer they stay on \(other layers refused alike: manifest\.json, layers\[\]\.windowed\.refused\)$/);
   assert.match(windowMemoryNotice('x', 'r', 0), /not even one input fits/);
 });
+
+test('a campaign whose layers pass the golden memory budget runs them as --window off does, with one notice', async () => {
+  const dir = tempDir('classes-window-budget-');
+  const list = await randomFaultList(dir, RESNET, 4, 13);
+  const layers = ['/stem/Conv', '/block1/Relu', '/block2/conv2/Conv'];
+  const plan = (name: string, window: 'on' | 'off') => planCampaign(settings({ model: RESNET, data: RESNET_DATA, faults: list, layers, inputs: 3, out: join(dir, name), window }));
+  const tight = plan('tight', 'on');
+  tight.windowGoldenBudget = 1;
+  const notices: string[] = [];
+  const r = await runCampaign(tight, { notice: (m) => notices.push(m) });
+  const budget = notices.filter((m) => m.includes('no windowed runs'));
+  assert.equal(budget.length, 1, notices.join('\n'));
+  assert.match(budget[0], /^layer \/stem\/Conv: .*golden tensors would take .* for 3 inputs.*not even one input fits/);
+  for (const l of r.manifest.layers) assert.ok(l.windowed && 'refused' in l.windowed && /golden tensors/.test(l.windowed.refused), JSON.stringify(l.windowed));
+  assert.equal(r.manifest.totals.windowed, 0);
+  await runCampaign(plan('off', 'off'));
+  assert.equal(readFileSync(join(dir, 'tight', 'injections.csv'), 'utf8'), readFileSync(join(dir, 'off', 'injections.csv'), 'utf8'));
+});
