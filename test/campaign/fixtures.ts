@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraphIndex, listLayers, loadModel, makeModel, makeNode, makeValueInfo, type TensorProto } from '../../src/onnx/index.js';
+import { GraphIndex, listLayers, loadModel, makeModel, makeNode, makeValueInfo, type NodeProto, type TensorProto } from '../../src/onnx/index.js';
 import { inferTensorTypes } from '../../src/runtime/index.js';
 import { writeFaultsJsonl } from '../../src/faults/jsonl.js';
 import { Rng } from '../../src/faults/rng.js';
@@ -108,6 +108,15 @@ export async function runLayerFaults(
   }
 }
 
+/** GlobalAveragePool, Flatten and Gemm (weights `fc`, [classes, channels]) from `from` to `logits`. */
+export function classifierHead(from: string): NodeProto[] {
+  return [
+    makeNode('GlobalAveragePool', [from], ['g']),
+    makeNode('Flatten', ['g'], ['f']),
+    makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+  ];
+}
+
 /**
  * The smallest classifier: Conv (3x3, same padding), Relu, GlobalAveragePool, Flatten, Gemm, with
  * a batch-dynamic input of `inputDims` ([C, H, W]) and `classes` scores. `weight` makes each
@@ -119,9 +128,7 @@ export function convPoolClassifier(opts: { inputDims: number[]; classes: number;
     nodes: [
       makeNode('Conv', ['x', 'w0'], ['t'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
       makeNode('Relu', ['t'], ['r']),
-      makeNode('GlobalAveragePool', ['r'], ['g']),
-      makeNode('Flatten', ['g'], ['f']),
-      makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+      ...classifierHead('r'),
     ],
     inputs: [makeValueInfo('x', 1, ['N', ...opts.inputDims])],
     outputs: [makeValueInfo('logits', 1, ['N', opts.classes])],

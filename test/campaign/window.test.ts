@@ -15,7 +15,7 @@ import { loadNpy } from '../../src/data/index.js';
 import { createSession } from '../../src/runtime/index.js';
 import { Rng } from '../../src/faults/rng.js';
 import { densenetModel } from '../../bench/models/densenet.js';
-import { LENET, LENET_DATA, RESNET, RESNET_DATA, convPoolClassifier, makeFault, randomFaultList, runLayerFaults, tempDir } from './fixtures.js';
+import { LENET, LENET_DATA, RESNET, RESNET_DATA, classifierHead, convPoolClassifier, makeFault, randomFaultList, runLayerFaults, tempDir } from './fixtures.js';
 
 // --- geometry, against brute force --------------------------------------------------------
 
@@ -287,9 +287,7 @@ function exoticModel(): Uint8Array {
     makeNode('Mul', ['a', 'scale'], ['s']),
     makeNode('Add', ['s', 'm'], ['sum']),
     makeNode('Relu', ['sum'], ['r']),
-    makeNode('GlobalAveragePool', ['r'], ['g']),
-    makeNode('Flatten', ['g'], ['f']),
-    makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+    ...classifierHead('r'),
   ];
   return encodeModel(
     makeModel({
@@ -328,9 +326,7 @@ function channelsLastModel(): Uint8Array {
         makeNode('Add', ['m', 'r'], ['s']),
         makeNode('Mul', ['s', 'half'], ['h']),
         makeNode('Relu', ['h'], ['o']),
-        makeNode('GlobalAveragePool', ['o'], ['g']),
-        makeNode('Flatten', ['g'], ['f']),
-        makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+        ...classifierHead('o'),
       ],
       inputs: [makeValueInfo('x', 1, ['N', 3, 9, 10])],
       outputs: [makeValueInfo('logits', 1, ['N', 3])],
@@ -366,9 +362,7 @@ function concatModel(inputDims: (number | string)[] = ['N', 3, 10, 12]): Uint8Ar
         makeNode('Conv', ['r', 'wb'], ['b'], { attrs: { kernel_shape: [1, 1] } }),
         makeNode('Concat', ['a', 'b'], ['cat'], { attrs: { axis: 1 } }),
         makeNode('Conv', ['cat', 'wc'], ['c'], { attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
-        makeNode('GlobalAveragePool', ['c'], ['g']),
-        makeNode('Flatten', ['g'], ['f']),
-        makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+        ...classifierHead('c'),
       ],
       inputs: [makeValueInfo('x', 1, inputDims)],
       outputs: [makeValueInfo('logits', 1, ['N', 4])],
@@ -427,9 +421,7 @@ function padModel(mode: 'constant' | 'reflect', opset = 13): Uint8Array {
         makeNode('Identity', ['ones'], ['bn.scale']),
         makeNode('BatchNormalization', ['a', 'bn.scale', 'beta', 'mean', 'var'], ['bn']),
         makeNode('Relu', ['bn'], ['r']),
-        makeNode('GlobalAveragePool', ['r'], ['g']),
-        makeNode('Flatten', ['g'], ['f']),
-        makeNode('Gemm', ['f', 'fc'], ['logits'], { attrs: { transB: 1 } }),
+        ...classifierHead('r'),
       ],
       inputs: [makeValueInfo('x', 1, ['N', 3, 9, 10])],
       outputs: [makeValueInfo('logits', 1, ['N', 3])],
