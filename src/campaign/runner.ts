@@ -476,7 +476,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           padBatches: isGpuProvider(settings.provider),
           classify: { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance },
           provider: settings.provider,
-          externalData: g.externalData.length > 0 ? g.externalData : undefined,
+          externalData: g.externalData,
           earlyExit: g.earlyExit,
           windowed: g.windowed,
           suffixSession: g.suffixSession,
