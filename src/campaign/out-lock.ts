@@ -48,15 +48,23 @@ export function releaseHeldLocks(): void {
   held.clear();
 }
 
-/** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or undefined off Linux. */
-function startTicks(pid: number): string | undefined {
+/**
+ * Fields 3 (state) and 22 (start time in clock ticks since boot) of /proc/PID/stat, or undefined
+ * off Linux or when the process is gone.
+ */
+function procStat(pid: number): { state: string; ticks: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: count from after it.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], ticks: fields[19] };
   } catch {
     return undefined;
   }
+}
+
+function startTicks(pid: number): string | undefined {
+  return procStat(pid)?.ticks;
 }
 
 function readHolder(path: string): Holder | null {
@@ -70,6 +78,11 @@ function readHolder(path: string): Holder | null {
 }
 
 function alive(pid: number): boolean {
+  // A killed process whose parent has not reaped it yet is a zombie: it still answers signal 0,
+  // but it holds nothing. Parents that never reap are common where a shell or a script runs as a
+  // container's pid 1.
+  const state = procStat(pid)?.state;
+  if (state === 'Z' || state === 'X') return false;
   try {
     process.kill(pid, 0);
     return true;

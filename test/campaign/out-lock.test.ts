@@ -69,6 +69,25 @@ test('a lock whose holder is gone is taken over: a dead process on this host, or
   }
 });
 
+test('a killed holder that its parent has not reaped yet (a zombie) holds nothing: its lock is taken over at once', { skip: process.platform !== 'linux' && 'zombies are read from /proc, Linux only' }, async () => {
+  const dir = tempDir('classes-lock-');
+  const path = join(dir, LOCK_FILE);
+  // The shell starts a background sleep and becomes a sleep that never reaps it; killing the
+  // background one leaves a zombie, as a run killed under a shell that is a container's pid 1 does.
+  const parent = spawn('sh', ['-c', 'sleep 60 & echo $!; exec sleep 61'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const pid = Number(await new Promise<string>((done) => parent.stdout.once('data', (d: Buffer) => done(d.toString()))));
+    writeFileSync(path, JSON.stringify({ pid, host: hostname(), started: 'then' }));
+    assert.throws(() => lockOutput(dir), held); // alive: held
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0] !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0], 'Z');
+    lockOutput(dir).release();
+  } finally {
+    parent.kill('SIGKILL');
+  }
+});
+
 test('a lock from another host is watched, not judged by its age at once: taken over once stale, refused when its holder refreshes it, whatever that host\'s clock says', async () => {
   const dir = tempDir('classes-lock-');
   const path = join(dir, LOCK_FILE);
