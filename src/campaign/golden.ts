@@ -59,10 +59,28 @@ export function expectedSampleShape(loaded: LoadedModel): { inputName: string; s
   }
   const vi = index.inputs[0];
   const tt = vi.type?.value.case === 'tensorType' ? vi.type.value.value : undefined;
-  if (tt !== undefined && tt.elemType !== 1) throw usageError(`${loaded.path}: input ${vi.name} is ${elemTypeName(tt.elemType) ?? tt.elemType}; run-campaign needs a float32 input`);
+  if (tt !== undefined && tt.elemType !== 1) throw usageError(`${loaded.path}: input "${vi.name}" is ${elemTypeName(tt.elemType) ?? tt.elemType}; run-campaign needs a float32 input`);
   const dims = (tt?.shape?.dim ?? []).map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : -1));
   if (dims.length === 0) throw usageError(noInputShape(loaded.path, vi.name));
   return { inputName: vi.name, sampleShape: dims.slice(1) };
+}
+
+/**
+ * Refuse a first output that is not float32: outcomes compare class scores as float32 bits
+ * (an ArgMax's int64 class index, or float16 scores, would fail deep inside a run).
+ * `elemType` undefined: not declared, checked again once ONNX Runtime has inferred it.
+ */
+export function checkScoresType(path: string, name: string, elemType: number | undefined): void {
+  if (elemType === undefined || elemType === 1) return;
+  throw usageError(`${path}: its first output "${name}" is ${elemTypeName(elemType) ?? `of ONNX type ${elemType}`}; run-campaign compares float32 class scores: export the model with the float32 scores (the logits, before any ArgMax or Cast) as its first output`);
+}
+
+/** The declared element type of the model's first output (undefined when not declared). */
+export function declaredScoresType(loaded: LoadedModel): { name: string; elemType: number | undefined } | undefined {
+  const out = new GraphIndex(loaded.model).outputs[0];
+  if (out === undefined) return undefined;
+  const elemType = out.type?.value.case === 'tensorType' ? out.type.value.value.elemType : undefined;
+  return { name: out.name, elemType: elemType === 0 ? undefined : elemType };
 }
 
 function sampleCount(dims: readonly number[]): number {
@@ -98,6 +116,7 @@ export async function prepareModel(loaded: LoadedModel, inputs: InputBatch): Pro
   for (const n of baseIndex.nodes) if (!constants.has(n.index)) for (const o of n.outputs) if (o !== '') candidates.push(o);
   for (const i of baseIndex.inputs) candidates.push(i.name);
   const types = await inferTensorTypes(base, [...new Set(candidates)], { externalData });
+  checkScoresType(loaded.path, scoresName, types.get(scoresName)?.elemType);
   return { loaded, base, externalData, batchDynamic: prep.batchDynamic, batchNotes: prep.notes, inputName, inputSampleDims: inputs.sampleDims, plainSamplesPerRun: plainBatch, scoresName, types };
 }
 

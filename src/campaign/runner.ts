@@ -19,7 +19,7 @@ import { loadModel, GraphIndex, type LoadedModel } from '../onnx/index.js';
 import { loadInputs } from '../data/index.js';
 import type { AppliedImagePreprocessing } from '../data/images.js';
 import { loadErrorModelDir, type ErrorModel } from '../error-models/index.js';
-import { openFaultList } from '../faults/faultlist.js';
+import { MAX_FAULTS_PER_LAYER, openFaultList } from '../faults/faultlist.js';
 import type { Fault } from '../faults/types.js';
 import { onnxRuntimeVersion } from '../runtime/ort-version.js';
 import { assertProviderAvailable } from '../runtime/index.js';
@@ -30,13 +30,13 @@ import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest, type Timi
 import { FINAL_FILES, MANIFEST_FILE, ResultStore, SUMMARY_FILE, checkOutputFolder } from './checkpoint.js';
 import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
 import { acquireOutputLock } from './out-lock.js';
-import { compareProviderWithCpu, compareWithPlain, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type LayerGolden, type PreparedModel } from './golden.js';
+import { checkScoresType, compareProviderWithCpu, compareWithPlain, declaredScoresType, expectedSampleShape, GPU_CPU_WARN_DIFF, goldenForLayer, plainScores, prepareModel, type InputBatch, type LayerGolden, type PreparedModel } from './golden.js';
 import { packFaults, type ChunkResult, type LayerSetup } from './injector.js';
 import { releaseWindowSessions } from './window/executor.js';
 import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
 import { InProcessPool, type InjectionPool } from './pool-inprocess.js';
-import { leveugleSampleSize } from './sample-size.js';
+import { leveugleSampleSize, smallestMargin } from './sample-size.js';
 import type { CampaignSettings } from './settings.js';
 import { CAMPAIGN_OPTIMIZATION } from './session-options.js';
 import { resolveTargets, toShape3, type Target } from './targets.js';
@@ -89,6 +89,8 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
   const loaded = loadModel(settings.model);
   const index = new GraphIndex(loaded.model);
   const { sampleShape } = expectedSampleShape(loaded);
+  const scores = declaredScoresType(loaded);
+  if (scores !== undefined) checkScoresType(settings.model, scores.name, scores.elemType);
   const modelSha = sha256Hex(loaded.bytes);
   if (index.outputs.length > 1) {
     // Outcomes compare the first output only: say which, so an auxiliary head exported first is noticed.
@@ -126,7 +128,14 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
   const planLayers = targets.map((t) => {
     const population = t.listLayer ? t.listLayer.count : Infinity;
     let faults: number;
-    if (settings.faultsPerLayer === 'auto') faults = leveugleSampleSize({ margin: settings.margin, confidence: settings.confidence, population });
+    if (settings.faultsPerLayer === 'auto') {
+      faults = leveugleSampleSize({ margin: settings.margin, confidence: settings.confidence, population });
+      if (faults > MAX_FAULTS_PER_LAYER) {
+        throw usageError(
+          `--faults-per-layer auto with --margin ${settings.margin} and --confidence ${settings.confidence} asks for ${faults} faults per layer, over the limit of ${MAX_FAULTS_PER_LAYER}; use --margin ${smallestMargin(settings.confidence, MAX_FAULTS_PER_LAYER)} or more`,
+        );
+      }
+    }
     else if (settings.faultsPerLayer === null) faults = population;
     else {
       faults = settings.faultsPerLayer;

@@ -63,3 +63,14 @@ export function leveugleSampleSize(opts: SampleSizeOptions): number {
   const n = N / (1 + (margin * margin * (N - 1)) / (t * t * p * (1 - p)));
   return Math.min(N, ceil(n));
 }
+
+/**
+ * The smallest margin, rounded up to two significant digits, whose unbounded sample
+ * (p = 0.5) has at most `maxFaults` faults (for messages that must suggest a margin that works).
+ */
+export function smallestMargin(confidence: number, maxFaults: number): number {
+  const t = confidenceQuantile(confidence);
+  const exact = (t * 0.5) / Math.sqrt(maxFaults);
+  const scale = 10 ** (Math.floor(Math.log10(exact)) - 1);
+  return Number((Math.ceil(exact / scale) * scale).toPrecision(2));
+}

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { isGpuProvider } from '../runtime/providers.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { usageError } from '../errors.js';
+import { MAX_FAULTS_PER_LAYER } from '../faults/faultlist.js';
 import { readUserFile } from '../util/files.js';
 import type { ResizeMethod } from '../data/images.js';
 import { parseChannelValues, parseImageScale, parseResizeMethod, type ImagePreprocessing } from '../data/image-options.js';
@@ -223,8 +224,12 @@ function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSetti
       return parseString(v, where);
     case 'layers':
       return parseLayers(v, where);
-    case 'faultsPerLayer':
-      return v === 'auto' ? 'auto' : parseInteger(v, where, 1);
+    case 'faultsPerLayer': {
+      if (v === 'auto') return 'auto';
+      const n = parseInteger(v, where, 1);
+      if (n > MAX_FAULTS_PER_LAYER) throw usageError(`${where}: at most ${MAX_FAULTS_PER_LAYER} faults per layer, got ${n}; ask for fewer (a campaign rarely needs more than a few thousand) or split the layers over several runs`);
+      return n;
+    }
     case 'margin':
     case 'confidence':
       return parseFraction(v, where);

@@ -6,7 +6,7 @@ import { ClassesError, usageError } from '../errors.js';
 import { loadErrorModel, loadErrorModelDir } from '../error-models/index.js';
 import type { FaultArchiveInfo, FaultLayerSpec } from '../faults/archive/index.js';
 import { generateLayerFaults, layerSpecFromProfile, selectProfiledLayers, type LayerJob } from '../faults/fault-list-builder.js';
-import { faultListFormat, FaultListWriter, type WrittenFaultList } from '../faults/faultlist.js';
+import { faultListFormat, FaultListWriter, MAX_FAULTS_PER_LAYER, type WrittenFaultList } from '../faults/faultlist.js';
 import { assertWritable, readUserFile } from '../util/files.js';
 import { defaultErrorModelsDir } from '../util/package-root.js';
 import { readProfile } from '../profile/index.js';
@@ -34,16 +34,6 @@ interface GenOpts {
 }
 
 
-/**
- * Most faults per layer. A layer's faults are all held in memory until it is encoded (about
- * 0.8 KB of V8 heap per fault even for one corrupted value, plus the typed arrays of bigger
- * patterns), and the encoded layers stay in memory until the file is written. Measured: 1e6
- * relu faults need 1.7 GB and 20 s, 1e6 conv_gemm faults 6.8 GB and 2.5 min, and 3e6 relu
- * faults already exhaust Node's default 4 GB heap. A larger count would run for minutes and
- * then crash, so it is refused up front. The file as a whole has its own limit (2 GiB, what the
- * readers take: faults/faultlist.ts), checked layer by layer as it is built.
- */
-export const MAX_FAULTS_PER_LAYER = 1_000_000;
 
 function parseFaultCount(text: string, flag: string): number {
   const n = parseInteger(text, flag, 1);

@@ -115,6 +115,18 @@ export interface WrittenFaultList {
 }
 
 /**
+ * Most faults per layer. A layer's faults are all held in memory until it is encoded (about
+ * 0.8 KB of V8 heap per fault even for one corrupted value, plus the typed arrays of bigger
+ * patterns), and the encoded layers stay in memory until the file is written. Measured: 1e6
+ * relu faults need 1.7 GB and 20 s, 1e6 conv_gemm faults 6.8 GB and 2.5 min, and 3e6 relu
+ * faults already exhaust Node's default 4 GB heap. A larger count would run for minutes and
+ * then crash, so it is refused up front. run-campaign takes the same limit (its faults are
+ * drawn chunk by chunk, but a campaign should fit in a list that gen-faults can write). The file as a whole has its own limit (2 GiB, what the
+ * readers take: faults/faultlist.ts), checked layer by layer as it is built.
+ */
+export const MAX_FAULTS_PER_LAYER = 1_000_000;
+
+/**
  * Largest fault list written: the readers load a list whole (Node reads at most 2 GiB into one
  * buffer), so a larger one could be written but never used.
  */

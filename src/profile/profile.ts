@@ -1,5 +1,5 @@
 import type { AppliedImagePreprocessing } from '../data/images.js';
-import { runtimeError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { noInputShape } from '../data/inputs.js';
 import { sha256Hex } from '../util/hash.js';
 import {
@@ -7,6 +7,7 @@ import {
   GraphIndex,
   exposeTensors,
   elemTypeFromName,
+  elemTypeName,
   listLayers,
   loadModel,
   selectLayers,
@@ -158,12 +159,12 @@ interface InputInfo {
 
 function singleInput(index: GraphIndex, path: string): InputInfo {
   if (index.inputs.length !== 1) {
-    throw runtimeError(`${path} has ${index.inputs.length} inputs (${index.inputs.map((i) => i.name).join(', ')}); profile supports models with one input`);
+    throw usageError(`${path} has ${index.inputs.length} inputs (${index.inputs.map((i) => i.name).join(', ')}); profile supports models with one input`);
   }
   const vi = index.inputs[0];
   const type = typeOfValueInfo(vi);
   if (type === undefined || type.elemType !== DataType.FLOAT) {
-    throw runtimeError(`${path}: input "${vi.name}" is not a float32 tensor; profile supports float32 inputs`);
+    throw usageError(`${path}: input "${vi.name}" is ${type === undefined ? 'of no declared type' : (elemTypeName(type.elemType) ?? `of ONNX type ${type.elemType}`)}; profile supports float32 inputs`);
   }
   if (type.dims.length === 0) throw usageError(noInputShape(path, vi.name));
   return { name: vi.name, dims: type.dims };

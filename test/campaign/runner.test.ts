@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ClassesError } from '../../src/errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
@@ -116,6 +117,11 @@ test('--faults-per-layer auto: Leveugle sample sizes, finite for a stored list',
   assert.deepEqual(stored.plan.layers.map((l) => [l.name, l.faults]), [['/conv1/Conv', 3], ['/conv2/Conv', 12]]);
   const generated = planCampaign(settings({ model: LENET, data: LENET_DATA, errorModels: repoPath('error_models'), layers: ['/Relu'], inputs: 2, out: join(dir, 'o'), faultsPerLayer: 'auto', margin: 0.2 }));
   assert.deepEqual(generated.plan.layers.map((l) => l.faults), [25]); // 1.96^2 / (4 * 0.04) = 24.01
+  // a margin whose sample would pass gen-faults' limit is refused up front, with one that fits
+  assert.throws(
+    () => planCampaign(settings({ model: LENET, data: LENET_DATA, errorModels: repoPath('error_models'), layers: ['/Relu'], inputs: 2, out: join(dir, 'o'), faultsPerLayer: 'auto', margin: 0.0001 })),
+    (err: unknown) => err instanceof ClassesError && err.exitCode === 2 && /asks for 96036471 faults per layer, over the limit of 1000000; use --margin 0.00098 or more/.test(err.message),
+  );
 });
 
 test('a model that cannot take a batch runs one copy per run, with the same outcomes', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { confidenceQuantile, leveugleSampleSize, normalQuantile } from '../../src/campaign/sample-size.js';
+import { confidenceQuantile, leveugleSampleSize, normalQuantile, smallestMargin } from '../../src/campaign/sample-size.js';
 
 test('normal quantiles', () => {
   assert.ok(Math.abs(confidenceQuantile(0.95) - 1.959963985) < 1e-8);
@@ -21,4 +21,12 @@ test('Leveugle sample size: finite-population correction', () => {
   // a tiny population is taken whole at most
   assert.equal(leveugleSampleSize({ margin: 0.001, confidence: 0.95, population: 20 }), 20);
   assert.equal(leveugleSampleSize({ margin: 0.5, confidence: 0.95, population: 1 }), 1);
+});
+
+test('the smallest margin a capped sample allows: rounded up to two digits, and its sample fits under the cap', () => {
+  for (const [confidence, max, want] of [[0.95, 1_000_000, 0.00098], [0.99, 1_000_000, 0.0013], [0.95, 385, 0.05]] as const) {
+    const m = smallestMargin(confidence, max);
+    assert.equal(m, want);
+    assert.ok(leveugleSampleSize({ margin: m, confidence }) <= max);
+  }
 });

@@ -45,6 +45,9 @@ test('bad settings are one-line usage errors naming the key', () => {
   writeFileSync(file, '{ not json');
   assert.throws(() => readCampaignFile(file), usage(/not valid JSON/));
   assert.throws(() => settingsFromFlags({ faultsPerLayer: 'many' }), usage(/--faults-per-layer/));
+  // gen-faults' limit: a campaign must fit in a list it can write
+  assert.equal(settingsFromFlags({ faultsPerLayer: '1000000' }).faultsPerLayer, 1_000_000);
+  assert.throws(() => settingsFromFlags({ faultsPerLayer: '1000001' }), usage(/--faults-per-layer: at most 1000000 faults per layer, got 1000001/));
   assert.throws(() => settingsFromFlags({ margin: '2' }), usage(/--margin/));
   assert.throws(() => settingsFromFlags({ provider: 'tpu' }), usage(/--provider/));
   assert.throws(() => completeSettings([{ data: '/x.npy' }], { defaultErrorModels: '/e' }), usage(/no model/));

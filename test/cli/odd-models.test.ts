@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { repoPath, runCli } from '../helpers.js';
 import { LENET, LENET_DATA, RESNET, RESNET_DATA, tempDir } from '../campaign/fixtures.js';
-import { decodeModel, encodeModel, graphOf, makeInt64Tensor, makeNode, makeShape, type ModelProto } from '../../src/onnx/index.js';
+import { decodeModel, encodeModel, graphOf, makeInt64Tensor, makeNode, makeShape, makeValueInfo, type ModelProto } from '../../src/onnx/index.js';
 import { saveNpy } from '../../src/data/npy.js';
 import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from '../../src/onnx/gen/onnx_pb.js';
@@ -193,6 +193,21 @@ test('a model with several outputs: a notice names them and the first, the one t
   const one = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--out', join(tmp(), 'res1')]);
   assert.equal(one.code, 0, one.stderr);
   assert.doesNotMatch(one.stderr, /outputs/);
+});
+
+test('a first output that is not float32 scores (an ArgMax\'s class index, declared or not): one line naming it and the fix, exit 2, nothing written', () => {
+  for (const declared of [true, false]) {
+    const model = lenetWith(`argmax-${declared}`, (m) => {
+      const g = graphOf(m);
+      const scores = g.output[0].name;
+      g.node.push(makeNode('ArgMax', [scores], ['class_index'], { name: 'top1', attrs: { axis: 1, keepdims: 0 } }));
+      g.output[0] = declared ? makeValueInfo('class_index', 7, ['N']) : { ...g.output[0], name: 'class_index', type: undefined };
+    });
+    const out = join(tmp(), 'res');
+    const r = runCli(['run-campaign', '--model', model, '--data', LENET_DATA, '--inputs', '2', '--faults-per-layer', '1', '--out', out]);
+    assertOneLine(r, 2, /first output "class_index" is int64; run-campaign compares float32 class scores: export the model with the float32 scores/);
+    assert.equal(existsSync(out), false);
+  }
 });
 
 test('two nodes writing one tensor (not valid ONNX): one line blaming the model, not --layers', () => {
