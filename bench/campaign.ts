@@ -38,7 +38,7 @@ import { LayerInjector, packFaults } from '../src/campaign/injector.js';
 import { releaseWindowSessions } from '../src/campaign/window/executor.js';
 import { plainApproach } from '../src/campaign/baseline.js';
 import { GeneratedFaults } from '../src/campaign/fault-source.js';
-import { toShape3 } from '../src/campaign/targets.js';
+import { toShape3 } from '../src/faults/shape3.js';
 import { injectionRowsCsv, type InjectionRow } from '../src/report/injections.js';
 import { ROOT } from '../test/helpers.js';
 import { saveNpy } from '../src/data/npy.js';

@@ -22,7 +22,7 @@ import { planCampaign } from '../src/campaign/runner.js';
 import { goldenForLayer, prepareModel } from '../src/campaign/golden.js';
 import { LayerInjector, packFaults, spanGroupKey } from '../src/campaign/injector.js';
 import { GeneratedFaults } from '../src/campaign/fault-source.js';
-import { toShape3 } from '../src/campaign/targets.js';
+import { toShape3 } from '../src/faults/shape3.js';
 import { windowedRunPays } from '../src/campaign/window/plan.js';
 import { spanOfIndices, spanSize } from '../src/campaign/window/geometry.js';
 import { releaseWindowSessions } from '../src/campaign/window/executor.js';

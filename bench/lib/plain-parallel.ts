@@ -15,7 +15,7 @@ import { planCampaign } from '../../src/campaign/runner.js';
 import { prepareModel } from '../../src/campaign/golden.js';
 import { plainApproach } from '../../src/campaign/baseline.js';
 import { GeneratedFaults } from '../../src/campaign/fault-source.js';
-import { toShape3 } from '../../src/campaign/targets.js';
+import { toShape3 } from '../../src/faults/shape3.js';
 
 /** A layer as the benchmark already measured it: shape and operating range fix its faults. */
 export interface PlainLayer {

@@ -39,7 +39,8 @@ import { InProcessPool, type InjectionPool } from './pool-inprocess.js';
 import { leveugleSampleSize, smallestMargin } from './sample-size.js';
 import type { CampaignSettings } from './settings.js';
 import { CAMPAIGN_OPTIMIZATION } from './session-options.js';
-import { resolveTargets, toShape3, type Target } from './targets.js';
+import { resolveTargets, type Target } from './targets.js';
+import { toShape3 } from '../faults/shape3.js';
 
 export interface RunnerHooks {
   notice?(message: string): void;

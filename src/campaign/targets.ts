@@ -95,14 +95,3 @@ export function resolveTargets(
   return [...targets].sort((a, b) => a.nodeIndex - b.nodeIndex);
 }
 
-/**
- * The per-sample shape of a layer output as the fault generator's {c, h, w}: CHW as is; a vector
- * of F values as F channels of 1x1 (like a global pool's output); [C, L] as C rows of L; extra
- * trailing dims are folded into w.
- */
-export function toShape3(dims: readonly number[]): { c: number; h: number; w: number } {
-  if (dims.length === 0) return { c: 1, h: 1, w: 1 };
-  if (dims.length === 1) return { c: dims[0], h: 1, w: 1 };
-  if (dims.length === 2) return { c: dims[0], h: 1, w: dims[1] };
-  return { c: dims[0], h: dims[1], w: dims.slice(2).reduce((a, b) => a * b, 1) };
-}

@@ -8,6 +8,7 @@ import { selectNamedLayers } from '../util/layer-names.js';
 import type { ErrorModel } from '../error-models/index.js';
 import type { FaultLayerSpec, LayerFaults } from './archive/index.js';
 import { iterateFaults } from './generator.js';
+import { toShape3 } from './shape3.js';
 import type { Fault } from './types.js';
 
 /** One layer as the profile (profile.json) describes it; only the fields used here. */
@@ -40,17 +41,10 @@ export function selectProfiledLayers(layers: readonly ProfiledLayer[], wanted?: 
   return chosen;
 }
 
-/**
- * A profiled layer as archive layer info. Shapes with fewer than three dimensions are read
- * as the last ones of [C, H, W] ([N] → 1×1×N: a flat output is one row, so row and block
- * patterns follow its memory order); leading 1s of longer shapes are dropped.
- */
+/** A profiled layer as archive layer info; its shape read as run-campaign reads it (shape3.ts). */
 export function layerSpecFromProfile(l: ProfiledLayer): FaultLayerSpec {
-  const dims = [...l.shape];
-  while (dims.length > 3 && dims[0] === 1) dims.shift();
-  while (dims.length < 3) dims.unshift(1);
-  const [c, h, w] = dims;
-  if (dims.length !== 3 || ![c, h, w].every((d) => Number.isSafeInteger(d) && d >= 1)) {
+  const { c, h, w } = toShape3(l.shape);
+  if (![c, h, w].every((d) => Number.isSafeInteger(d) && d >= 1)) {
     throw usageError(`profile: layer ${l.name} has output shape [${l.shape.join(', ')}], which is not [C, H, W]; leave it out with --layers`);
   }
   if (l.min === null || l.max === null) {

@@ -10,7 +10,7 @@ import { goldenForLayer, prepareModel } from '../../src/campaign/golden.js';
 import { packFaults } from '../../src/campaign/injector.js';
 import { GeneratedFaults, StoredFaults } from '../../src/campaign/fault-source.js';
 import { OUTCOMES } from '../../src/campaign/outcome.js';
-import { toShape3 } from '../../src/campaign/targets.js';
+import { toShape3 } from '../../src/faults/shape3.js';
 import { exposeTensors, GraphIndex, loadModel } from '../../src/onnx/index.js';
 import { createSession, inferTensorTypes } from '../../src/runtime/index.js';
 import { loadNpy } from '../../src/data/index.js';

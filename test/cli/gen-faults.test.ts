@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_REFERENCE_REASON, ROOT, referenceModelsDir, runCli } from '../helpers.js';
@@ -8,6 +8,7 @@ import { readFaultArchive } from '../../src/faults/archive/index.js';
 import { readFaultsJsonl } from '../../src/faults/jsonl.js';
 import { parseInteger, parseRange, parseShape } from '../../src/cli/parse-args.js';
 import { ClassesError } from '../../src/errors.js';
+import { parseCsv } from '../../src/report/csv-read.js';
 
 const REF = referenceModelsDir();
 const skip = REF ? false : NO_REFERENCE_REASON;
@@ -164,4 +165,30 @@ test('a model with its profile gets N faults per profiled layer, from the shippe
   assert.notEqual(noModels.code, 0);
   assert.match(noModels.stderr, /error-model folder .* has no \.json files|missing from/);
   assert.equal(existsSync(join(dir, 'x.tar')), false);
+});
+
+test('gen-faults and run-campaign read layer shapes alike: one seed gives the same patterns and positions, vector and 2-D layers included', () => {
+  const dir = tmp();
+  const model = join(ROOT, 'campaigns', 'lenet5-mnist', 'model.onnx');
+  const data = join(ROOT, 'campaigns', 'lenet5-mnist', 'inputs.npy');
+  // The shipped relu model draws single positions only, which read alike in any shape: give the
+  // Relu layers (LeNet's [120] and [84] vectors among them) the multi-position conv_gemm model.
+  const models = join(dir, 'models');
+  mkdirSync(models);
+  for (const f of readdirSync(join(ROOT, 'error_models')).filter((f) => f.endsWith('.json'))) copyFileSync(join(ROOT, 'error_models', f), join(models, f));
+  copyFileSync(join(ROOT, 'error_models', 'conv_gemm.json'), join(models, 'relu.json'));
+  const profile = join(dir, 'profile.json');
+  assert.equal(runCli(['profile', model, '--data', data, '--inputs', '2', '-o', profile]).code, 0);
+  const list = join(dir, 'f.jsonl');
+  const g = runCli(['gen-faults', model, '--profile', profile, '--error-models', models, '--faults-per-layer', '40', '--seed', '5', '-o', list]);
+  assert.equal(g.code, 0, g.stderr);
+  const r = runCli(['run-campaign', '--model', model, '--data', data, '--inputs', '1', '--error-models', models, '--faults-per-layer', '40', '--seed', '5', '--workers', '1', '--out', join(dir, 'run')]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parseCsv(readFileSync(join(dir, 'run', 'injections.csv'), 'utf8'));
+  const col = (name: string) => rows[0].indexOf(name);
+  const ran = rows.slice(1).map((row) => `${row[col('layer')]} ${row[col('fault')]} ${row[col('pattern')]} ${row[col('cardinality')]}`);
+  const drawn = readFaultsJsonl(list).map((f) => `${f.layer} ${f.index} ${f.pattern} ${f.indices.length}`);
+  assert.deepEqual(ran, drawn);
+  // the vector layers drew multi-position patterns, whose reading of the shape matters
+  assert.ok(readFaultsJsonl(list).some((f) => f.layer === '/Relu_2' && f.indices.length > 1));
 });
