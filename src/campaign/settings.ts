@@ -13,7 +13,7 @@ import { usageError } from '../errors.js';
 import { MAX_FAULTS_PER_LAYER } from '../faults/faultlist.js';
 import { readUserFile } from '../util/files.js';
 import type { ResizeMethod } from '../data/images.js';
-import { parseChannelValues, parseImageScale, parseResizeMethod, type ImagePreprocessing } from '../data/image-options.js';
+import { parseChannelValues, parseImageScale, parseImageSize, parseResizeMethod, type ImagePreprocessing } from '../data/image-options.js';
 import { CRITERIA, CLASSES_DEFAULT_TOLERANCE, type Criteria } from './outcome.js';
 
 export type Provider = 'cpu' | 'cuda' | 'webgpu';
@@ -53,6 +53,7 @@ export interface RawSettings {
   imageMean?: number[];
   imageStd?: number[];
   imageResize?: ResizeMethod;
+  imageSize?: { width: number; height: number };
 }
 
 /** Everything a run needs, complete. */
@@ -138,6 +139,7 @@ const KEYS: Record<keyof RawSettings, string> = {
   imageMean: 'image-mean',
   imageStd: 'image-std',
   imageResize: 'image-resize',
+  imageSize: 'image-size',
 };
 /** Keys a campaign file may carry for people only. */
 const COMMENT_KEYS = new Set(['description', 'comment', '$schema']);
@@ -267,6 +269,8 @@ function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSetti
       return parseChannelValues(v, where, true);
     case 'imageResize':
       return parseResizeMethod(v, where);
+    case 'imageSize':
+      return parseImageSize(v, where);
   }
 }
 
@@ -329,7 +333,7 @@ function lastSetIn(sources: readonly RawSettings[], k: keyof RawSettings): numbe
   return -1;
 }
 
-const IMAGE_KEYS = ['imageScale', 'imageMean', 'imageStd', 'imageResize'] as const;
+const IMAGE_KEYS = ['imageScale', 'imageMean', 'imageStd', 'imageResize', 'imageSize'] as const;
 
 function checkIgnoredSettings(sources: readonly RawSettings[], merged: RawSettings): void {
   const lastSet = (k: keyof RawSettings): number => lastSetIn(sources, k);
@@ -399,7 +403,7 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
     // Windowed runs make one ONNX Runtime call per node: they pay on the CPU, not on a GPU.
     window: s.window ?? (isGpuProvider(s.provider ?? DEFAULTS.provider) ? 'off' : 'auto'),
     image: Object.fromEntries(
-      Object.entries({ scale: s.imageScale, mean: s.imageMean, std: s.imageStd, resize: s.imageResize }).filter(([, v]) => v !== undefined),
+      Object.entries({ scale: s.imageScale, mean: s.imageMean, std: s.imageStd, resize: s.imageResize, width: s.imageSize?.width, height: s.imageSize?.height }).filter(([, v]) => v !== undefined),
     ) as ImagePreprocessing,
     shard: opts.shard ?? null,
     force: opts.force ?? false,

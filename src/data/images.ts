@@ -202,7 +202,7 @@ export function loadImageFiles(files: string[], options: ImageOptions = {}): Ima
   files.forEach((file, i) => {
     const img = i === 0 && first !== undefined ? first : decodeImage(file);
     if (first !== undefined && (img.width !== width || img.height !== height)) {
-      throw usageError(`${file} is ${img.width}x${img.height} but ${files[0]} is ${width}x${height}; give a width and height to resize all images`);
+      throw usageError(`${file} is ${img.width}x${img.height} but ${files[0]} is ${width}x${height}; give --image-size W,H (or imageSize in a campaign file) to resize every image to one size`);
     }
     const src = toPlanes(img, channels);
     for (let c = 0; c < channels; c++) resizePlane(src[c], img.width, img.height, planes[c], width, height, resize);

@@ -16,5 +16,5 @@ export {
 } from './images.js';
 export { DEFAULT_RANDOM_INPUTS, randomInputs } from './random.js';
 export { type ImagePreprocessing, RESIZE_METHODS, imagePreprocessingFromFlags, parseChannelValues, parseImageScale, parseResizeMethod } from './image-options.js';
-export { type InputSpec, type LoadedInputs, loadInputs, fitSamples } from './inputs.js';
+export { type InputSpec, type LoadedInputs, imageLayoutFor, loadInputs, fitSamples } from './inputs.js';
 export { BUILTIN_CAMPAIGN, BUILTIN_SAMPLE_SHAPE, builtinCampaignDir, loadBuiltinSamples } from './builtin.js';

@@ -102,17 +102,31 @@ function loadNpyInputs(spec: InputSpec, path: string): LoadedInputs {
   return { data: toFloat32(npy), count, sampleShape, source: path, random: false };
 }
 
+/**
+ * Where a model wants the channels of an image: first ([C, H, W], what PyTorch exports), unless
+ * only the last axis can be channels ([H, W, 3] or [H, W, 1], as Keras and TensorFlow exports
+ * take them). Symbolic dims (<= 0) can be anything.
+ */
+export function imageLayoutFor(expected: readonly number[] | undefined): 'NCHW' | 'NHWC' {
+  if (expected === undefined || expected.length !== 3) return 'NCHW';
+  const channels = (d: number) => d === 1 || d === 3;
+  return channels(expected[2]) && !channels(expected[0]) ? 'NHWC' : 'NCHW';
+}
+
 function loadImages(spec: InputSpec, path: string): LoadedInputs {
   // Decode only the images used: a folder may hold many more than --inputs.
   const options: ImageOptions = { ...spec.imageOptions, ...(spec.limit === undefined ? {} : { limit: spec.limit }) };
-  const layout = options.layout ?? 'NCHW';
   const expected = spec.expectedShape;
+  const layout = (options.layout ??= imageLayoutFor(expected));
   // The model's input shape fills in what the user left out: [C, H, W] or [H, W, C].
   if (expected !== undefined && expected.length === 3) {
     const [c, h, w] = layout === 'NCHW' ? expected : [expected[2], expected[0], expected[1]];
     if (options.channels === undefined) {
       if (c !== 1 && c !== 3 && c > 0) throw usageError(`the model takes ${c} channels but images give 1 or 3; give a .npy file instead of images`);
       if (c === 1 || c === 3) options.channels = c;
+    }
+    if (options.width !== undefined && h > 0 && w > 0 && (options.width !== w || options.height !== h)) {
+      throw usageError(`--image-size ${options.width},${options.height}: the model takes ${w}x${h} images, and images are resized to that; drop --image-size`);
     }
     if (options.width === undefined && options.height === undefined && h > 0 && w > 0) {
       options.width = w;

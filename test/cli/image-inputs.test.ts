@@ -6,7 +6,8 @@ import { PNG } from 'pngjs';
 import { loadImageFolder } from '../../src/data/index.js';
 import { sha256Hex } from '../../src/util/hash.js';
 import { runCli } from '../helpers.js';
-import { RESNET, RESNET_DATA, tempDir } from '../campaign/fixtures.js';
+import { classifierHead, RESNET, RESNET_DATA, tempDir } from '../campaign/fixtures.js';
+import { decodeModel, encodeModel, graphOf, makeFloatTensor, makeModel, makeNode, makeShape, makeValueInfo } from '../../src/onnx/index.js';
 
 /** A folder of two classes, two 40x40 PNGs each, of a gradient that depends on the image. */
 function imageFolder(dir: string): string {
@@ -63,5 +64,83 @@ test('image preprocessing flags reach the inputs of profile and run-campaign, an
     const bad = runCli(['profile', RESNET, '--data', images, flag, value]);
     assert.equal(bad.code, 2, `${flag} ${value}`);
     assert.match(bad.stderr, new RegExp(`^classes: error: ${flag}: expected`));
+  }
+});
+
+test('a model that takes images channels-last ([N, H, W, 3], as Keras exports): an image folder is laid out for it, and the manifest says so', () => {
+  const dir = tempDir('classes-images-nhwc-');
+  const images = imageFolder(dir);
+  const w = (name: string, dims: number[]) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.7 + name.length) / 2));
+  const model = join(dir, 'nhwc.onnx');
+  writeFileSync(
+    model,
+    encodeModel(
+      makeModel({
+        nodes: [
+          makeNode('Transpose', ['x'], ['xt'], { attrs: { perm: [0, 3, 1, 2] } }),
+          makeNode('Conv', ['xt', 'w0'], ['t'], { name: 'conv', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+          makeNode('Relu', ['t'], ['r'], { name: 'relu' }),
+          ...classifierHead('r'),
+        ],
+        inputs: [makeValueInfo('x', 1, ['N', 24, 20, 3])],
+        outputs: [makeValueInfo('logits', 1, ['N', 5])],
+        initializers: [w('w0', [4, 3, 3, 3]), w('fc', [5, 4])],
+      }),
+    ),
+  );
+  const out = join(dir, 'run');
+  const r = runCli(['run-campaign', '--model', model, '--data', images, '--faults-per-layer', '2', '--workers', '1', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.inputs.image.layout, 'NHWC');
+  assert.deepEqual([manifest.inputs.image.width, manifest.inputs.image.height, manifest.inputs.image.channels], [20, 24, 3]);
+  const expected = loadImageFolder(images, { width: 20, height: 24, channels: 3, layout: 'NHWC' });
+  assert.equal(manifest.hashes.data, sha256Hex(new Uint8Array(expected.inputs.buffer, expected.inputs.byteOffset, expected.inputs.byteLength)));
+  const p = runCli(['profile', model, '--data', images, '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  assert.equal(JSON.parse(p.stdout).image.layout, 'NHWC');
+});
+
+test('--image-size: images of several sizes resized to one, for a model whose rows and columns are free; refused where the model fixes them or the data is .npy', () => {
+  const dir = tempDir('classes-images-size-');
+  const images = imageFolder(dir);
+  // one image of another size among the 40x40 ones
+  const odd = new PNG({ width: 30, height: 20 });
+  odd.data.fill(128);
+  writeFileSync(join(images, 'ship', '2.png'), PNG.sync.write(odd));
+  const m = decodeModel(readFileSync(RESNET));
+  const t = graphOf(m).input[0].type!.value;
+  if (t.case !== 'tensorType') throw new Error('no tensor input');
+  t.value.shape = makeShape(['N', 3, 'H', 'W']);
+  const free = join(dir, 'free.onnx');
+  writeFileSync(free, encodeModel(m));
+
+  const base = ['run-campaign', '--model', free, '--data', images, '--layers', '/Relu', '--faults-per-layer', '1', '--workers', '1'];
+  const mixed = runCli([...base, '--out', join(dir, 'mixed')]);
+  assert.equal(mixed.code, 2, mixed.stderr);
+  assert.match(mixed.stderr, /is 30x20 but .* is 40x40; give --image-size W,H \(or imageSize in a campaign file\)/);
+  const out = join(dir, 'sized');
+  const r = runCli([...base, '--image-size', '24,16', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  assert.deepEqual([manifest.inputs.image.width, manifest.inputs.image.height], [24, 16]);
+  assert.deepEqual(manifest.settings.image, { width: 24, height: 16 });
+  // a campaign file says the same with imageSize
+  const file = join(dir, 'campaign.json');
+  writeFileSync(file, JSON.stringify({ model: free, data: images, layers: ['/Relu'], faultsPerLayer: 1, workers: 1, imageSize: [24, 16] }));
+  const viaFile = join(dir, 'file');
+  assert.equal(runCli(['run-campaign', file, '--out', viaFile]).code, 0);
+  assert.equal(readFileSync(join(viaFile, 'injections.csv'), 'utf8'), readFileSync(join(out, 'injections.csv'), 'utf8'));
+
+  const fixed = runCli(['profile', RESNET, '--data', images, '--image-size', '24,16']);
+  assert.equal(fixed.code, 2);
+  assert.match(fixed.stderr, /--image-size 24,16: the model takes 32x32 images, and images are resized to that; drop --image-size/);
+  const npy = runCli(['profile', RESNET, '--data', RESNET_DATA, '--image-size', '32,32']);
+  assert.equal(npy.code, 2);
+  assert.match(npy.stderr, /is a \.npy array, used as it is; drop them/);
+  for (const bad of ['24', '24,0', '24,x', '1.5,2']) {
+    const b = runCli(['profile', free, '--data', images, '--image-size', bad]);
+    assert.equal(b.code, 2, bad);
+    assert.match(b.stderr, /--image-size: expected a width and a height in pixels/);
   }
 });

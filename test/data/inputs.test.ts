@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { ClassesError, EXIT_USAGE } from '../../src/errors.js';
-import { BUILTIN_SAMPLE_SHAPE, builtinCampaignDir, loadBuiltinSamples, loadInputs, randomInputs, saveNpy } from '../../src/data/index.js';
+import { BUILTIN_SAMPLE_SHAPE, builtinCampaignDir, imageLayoutFor, loadBuiltinSamples, loadInputs, randomInputs, saveNpy } from '../../src/data/index.js';
 import { repoPath } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'classes-inputs-'));
@@ -112,6 +112,26 @@ test('an image folder takes channels and size from the model input shape', () =>
   assert.equal(single.count, 1);
   assert.deepEqual(single.sampleShape, [3, 2, 2]);
   assert.throws(() => loadInputs({ path: folder, expectedShape: [4, 8, 8] }), isUsageError(/4 channels/));
+  // channels last when only the last axis can be channels
+  const last = loadInputs({ path: folder, expectedShape: [4, 2, 3] });
+  assert.deepEqual(last.sampleShape, [4, 2, 3]);
+  assert.equal(last.image?.layout, 'NHWC');
+});
+
+test('image layout from the model input: channels first unless only the last axis can hold them', () => {
+  const cases: [number[] | undefined, string][] = [
+    [[3, 224, 224], 'NCHW'],
+    [[1, 28, 28], 'NCHW'],
+    [[224, 224, 3], 'NHWC'],
+    [[28, 28, 1], 'NHWC'],
+    [[-1, -1, 3], 'NHWC'], // free rows and columns, channels last
+    [[3, -1, -1], 'NCHW'],
+    [[3, 8, 3], 'NCHW'], // either: channels first, as PyTorch exports
+    [[-1, -1, -1], 'NCHW'],
+    [[16, 8, 8], 'NCHW'], // neither: refused later, naming the channels
+    [undefined, 'NCHW'],
+  ];
+  for (const [dims, want] of cases) assert.equal(imageLayoutFor(dims), want, String(dims));
 });
 
 test('the built-in campaign sample set: >= 1000 digits [N,1,28,28] in [0, 1], labels 0..9', () => {
