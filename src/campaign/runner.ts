@@ -175,6 +175,22 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
   return { settings, loaded, targets, plan, inputs, labels, inputSource: data.source, ...(data.image === undefined ? {} : { inputImage: data.image }), models, faultListPath: settings.faults, hashes, planKey };
 }
 
+/**
+ * Notices for class scores that outcomes cannot read as a classifier's: one score per input (no
+ * top-1 can change) and scores with spatial axes (a segmentation map is one long vector here).
+ */
+export function scoresShapeNotices(model: string, pm: PreparedModel, classCount: number): string[] {
+  const dims = pm.types.get(pm.scoresName)?.dims.slice(1) ?? [];
+  if (classCount === 1) {
+    return [`${model} gives one score per input (output "${pm.scoresName}"): its top-1 cannot change, so no run is sdc-critical; a changed score is sdc-safe (--tolerance T counts changes up to T as masked)`];
+  }
+  if (dims.filter((d) => typeof d !== 'number' || d > 1).length > 1) {
+    const shape = dims.map((d) => (typeof d === 'number' ? d : '?')).join(',');
+    return [`${model}: its first output "${pm.scoresName}" holds [${shape}] values per input, not one score per class: outcomes compare them as one vector of ${classCount} scores (sdc-critical: its largest value moved), not class by class at each position`];
+  }
+  return [];
+}
+
 function shardLabel(s: CampaignSettings): string | null {
   return s.shard ? `${s.shard.index}/${s.shard.count}` : null;
 }
@@ -281,6 +297,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   if (settings.criteria !== 'classes' && settings.topK > 1 && settings.topK >= classCount) {
     throw usageError(`--top-k ${settings.topK}: the model has ${classCount} classes, so the golden top-1 never leaves the top ${settings.topK} and no run could be critical; give at most ${classCount - 1}`);
   }
+  scoresShapeNotices(settings.model, pm, classCount).forEach((n) => notice(n));
   // A GPU provider's kernels are checked against the CPU's on the plain model: outcomes on one
   // provider are only comparable with outcomes on another if their golden scores agree.
   const providerVsCpu = isGpuProvider(settings.provider) ? await compareProviderWithCpu(pm, inputs, plain, settings.provider, settings.batch) : null;

@@ -209,6 +209,32 @@ test('a model with one score per input runs under both criteria; --top-k 2 is re
     const r = runCli([...base, '--criteria', criteria, '--out', join(dir, criteria)]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(JSON.parse(r.stdout).runs > 0);
+    assert.match(r.stderr, /gives one score per input \(output "logits"\): its top-1 cannot change, so no run is sdc-critical/);
   }
   assertOneLineError(runCli([...base, '--top-k', '2', '--out', join(dir, 'k2')]), 2, /--top-k 2: the model has 1 classes/);
+});
+
+test('scores with rows and columns (a segmentation map) run as one vector of scores, and a notice says so; a classifier gets no such notice', () => {
+  const dir = tmp();
+  const model = join(dir, 'seg.onnx');
+  const data = join(dir, 'x.npy');
+  const w = (name: string, dims: number[]) => makeFloatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.3 + name.length) / 2));
+  writeFileSync(
+    model,
+    encodeModel(
+      makeModel({
+        nodes: [makeNode('Conv', ['x', 'w0'], ['t'], { name: 'c1', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }), makeNode('Relu', ['t'], ['r'], { name: 'r1' }), makeNode('Conv', ['r', 'w1'], ['y'], { name: 'c2', attrs: { kernel_shape: [1, 1] } })],
+        inputs: [makeValueInfo('x', 1, ['N', 2, 6, 6])],
+        outputs: [makeValueInfo('y', 1, ['N', 3, 6, 6])],
+        initializers: [w('w0', [4, 2, 3, 3]), w('w1', [3, 4, 1, 1])],
+      }),
+    ),
+  );
+  saveNpy(data, { data: Float32Array.from({ length: 3 * 2 * 6 * 6 }, (_, i) => Math.cos(i)), shape: [3, 2, 6, 6] });
+  const r = runCli(['run-campaign', '--model', model, '--data', data, '--error-models', repoPath('error_models'), '--faults-per-layer', '2', '--workers', '1', '--out', join(dir, 'seg')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /its first output "y" holds \[3,6,6\] values per input, not one score per class: outcomes compare them as one vector of 108 scores/);
+  const c = runCli(['run-campaign', '--model', RESNET, '--data', RESNET_DATA, '--layers', '/Relu', '--faults-per-layer', '1', '--inputs', '2', '--workers', '1', '--out', join(dir, 'cls')]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.doesNotMatch(c.stderr, /per input/);
 });
