@@ -23,6 +23,11 @@ export const MANIFEST_FILE = 'manifest.json';
 export const FINAL_FILES = [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE];
 const PART_FILE = '.injections.csv.part';
 const CHECKPOINT_FILE = '.checkpoint.json';
+
+/** Whether `out` holds a checkpoint (an unfinished run to resume). */
+export function hasCheckpoint(out: string): boolean {
+  return existsSync(join(out, CHECKPOINT_FILE));
+}
 const FORMAT = 1;
 
 interface CheckpointJson {

@@ -8,6 +8,7 @@ import { summaryTable } from '../report/table.js';
 import { defaultErrorModelsDir, resolveCampaignArg } from '../util/package-root.js';
 import { printNotice, printWarning } from './output.js';
 import { releaseHeldLocks } from '../campaign/out-lock.js';
+import { hasCheckpoint } from '../campaign/checkpoint.js';
 
 interface RunOpts extends ImageFlags {
   model?: string;
@@ -121,6 +122,13 @@ function progressBar(enabled: boolean): Progress {
   };
 }
 
+/** What an interrupted run says: how to resume, or, stopped before its first checkpoint, that nothing was kept. */
+export function interruptedMessage(signal: string, out: string): string {
+  return hasCheckpoint(out)
+    ? `interrupted (${signal}); the work checkpointed in ${out} is kept: run the same command again to resume`
+    : `interrupted (${signal}) before any work was checkpointed; nothing to resume: run the same command again to start`;
+}
+
 /**
  * Ctrl-C (SIGINT), or the SIGTERM a scheduler sends before it kills a task, stops the run at once
  * with a line saying how to go on. Nothing is lost that a kill -9 would not keep: the checkpoint
@@ -132,7 +140,7 @@ function progressBar(enabled: boolean): Progress {
 function stopOnSignals(out: string, bar: Progress): () => void {
   const handler = (signal: 'SIGINT' | 'SIGTERM'): void => {
     bar.stop();
-    printNotice(`interrupted (${signal}); the work checkpointed in ${out} is kept: run the same command again to resume`);
+    printNotice(interruptedMessage(signal, out));
     // The lock goes now: raising the signal below ends the process without an 'exit' event.
     releaseHeldLocks();
     uninstall();

@@ -1,4 +1,4 @@
-import { usageError } from '../errors.js';
+import { selectNamedLayers } from '../util/layer-names.js';
 import type { GraphIndex, NodeInfo } from './graph.js';
 import { opToErrorModelName } from '../error-models/op-map.js';
 
@@ -47,22 +47,13 @@ export function listLayers(index: GraphIndex, options: { convStrategy?: ConvStra
 }
 
 /**
- * Pick layers by node name or output tensor name, in the order asked. Unknown names are a usage
- * error naming `flag` and a few valid names.
+ * Pick layers by node name or output tensor name, in graph order (as run-campaign and gen-faults
+ * list them). Unknown names are a usage error naming `flag` and a few valid names.
  */
 export function selectLayers(layers: readonly Layer[], names: readonly string[], flag = '--layers'): Layer[] {
-  const picked: Layer[] = [];
-  for (const raw of names) {
-    const name = raw.trim();
-    if (name === '') continue;
-    const layer = layers.find((l) => l.name === name) ?? layers.find((l) => l.output === name);
-    if (layer === undefined) {
-      const sample = layers.slice(0, 6).map((l) => l.name).join(', ');
-      throw usageError(
-        `${flag}: no layer named "${name}" (by node or output tensor name); valid names include ${sample || '(none)'}${layers.length > 6 ? ', ...' : ''}; run \`classes profile MODEL --all\` to list them`,
-      );
-    }
-    if (!picked.includes(layer)) picked.push(layer);
-  }
-  return picked;
+  const wanted = names.map((n) => n.trim()).filter((n) => n !== '');
+  return selectNamedLayers(layers, wanted, (name) => {
+    const sample = layers.slice(0, 6).map((l) => l.name).join(', ');
+    return `${flag}: no layer named "${name}" (by node or output tensor name); valid names include ${sample || '(none)'}${layers.length > 6 ? ', ...' : ''}; run \`classes profile MODEL --all\` to list them`;
+  });
 }

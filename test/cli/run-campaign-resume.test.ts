@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { interruptedMessage } from '../../src/cli/run-campaign.js';
 import { join } from 'node:path';
 import { BIN, ROOT, runCli } from '../helpers.js';
 import { LENET, LENET_DATA, randomFaultList, tempDir } from '../campaign/fixtures.js';
@@ -69,4 +70,12 @@ test('the same with every fault windowed (--window on)', (t) => killAndResume(t,
 test('SIGTERM (a scheduler stopping the task) and SIGINT (Ctrl-C): a line on how to resume, then the same bytes', async (t) => {
   await killAndResume(t, [], 'SIGTERM');
   await killAndResume(t, [], 'SIGINT');
+});
+
+test('interrupted before the first checkpoint: the line says there is nothing to resume, not that work was kept', () => {
+  const dir = tempDir('classes-resume-');
+  assert.match(interruptedMessage('SIGINT', join(dir, 'never-made')), /^interrupted \(SIGINT\) before any work was checkpointed; nothing to resume/);
+  mkdirSync(join(dir, 'out'));
+  writeFileSync(join(dir, 'out', '.checkpoint.json'), '{}');
+  assert.match(interruptedMessage('SIGTERM', join(dir, 'out')), /^interrupted \(SIGTERM\); the work checkpointed in .* is kept: run the same command again to resume/);
 });

@@ -39,9 +39,10 @@ test('an Add of two activations (skip connection) is not a bias add; --all lists
   assert.equal(all.find((l) => l.name === 'flatten')?.errorModel, null);
 });
 
-test('layers are found by node name or output tensor name; unknown names are usage errors', () => {
+test('layers are found by node name or output tensor name, listed in graph order; unknown names are usage errors', () => {
   const layers = listLayers(new GraphIndex(lenetLike()));
-  assert.deepEqual(selectLayers(layers, ['pool1', 'relu_out']).map((l) => l.name), ['pool1', 'Relu_1']);
+  // asked for after the pool, the Relu comes first, as in the graph (and in run-campaign)
+  assert.deepEqual(selectLayers(layers, ['pool1', 'relu_out', ' pool1 ']).map((l) => l.name), ['Relu_1', 'pool1']);
   assert.throws(
     () => selectLayers(layers, ['conv9']),
     (e: unknown) => e instanceof ClassesError && e.exitCode === 2 && e.message.includes('--layers') && e.message.includes('conv9'),
