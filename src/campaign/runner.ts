@@ -191,6 +191,23 @@ export function scoresShapeNotices(model: string, pm: PreparedModel, classCount:
   return [];
 }
 
+/**
+ * Labels that are no class of a model with `classCount` scores (one score: a binary classifier's
+ * 0/1 labels are fine), said in a few words; null when all fit.
+ */
+export function labelsOutsideClasses(labels: Int32Array | null, classCount: number): string | null {
+  if (labels === null || classCount < 2) return null;
+  let bad = 0;
+  let first = -1;
+  labels.forEach((l, i) => {
+    if (l < 0 || l >= classCount) {
+      bad++;
+      if (first < 0) first = i;
+    }
+  });
+  return bad === 0 ? null : `${bad} of ${labels.length} labels are not classes of the model (0..${classCount - 1}), the first ${labels[first]} at input ${first}`;
+}
+
 function shardLabel(s: CampaignSettings): string | null {
   return s.shard ? `${s.shard.index}/${s.shard.count}` : null;
 }
@@ -298,6 +315,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
     throw usageError(`--top-k ${settings.topK}: the model has ${classCount} classes, so the golden top-1 never leaves the top ${settings.topK} and no run could be critical; give at most ${classCount - 1}`);
   }
   scoresShapeNotices(settings.model, pm, classCount).forEach((n) => notice(n));
+  const labelNote = labelsOutsideClasses(setup.labels, classCount);
+  if (labelNote !== null) warn(`${settings.labels ?? settings.data}: ${labelNote}; the label column reports them as given (are these the labels of these inputs?)`);
   // A GPU provider's kernels are checked against the CPU's on the plain model: outcomes on one
   // provider are only comparable with outcomes on another if their golden scores agree.
   const providerVsCpu = isGpuProvider(settings.provider) ? await compareProviderWithCpu(pm, inputs, plain, settings.provider, settings.batch) : null;

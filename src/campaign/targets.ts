@@ -74,6 +74,13 @@ export function resolveTargets(
       const node = index.nodes[p];
       return { name: node.name, output: ll.output, opType: node.opType, nodeIndex: p, errorModel: null, listLayer: ll } satisfies Target;
     });
+    // The tensor decides where faults go; a "layer" that names another node (a hand-written
+    // list) would otherwise vanish from the reports without a word.
+    const renamed = fromList.filter((t) => t.listLayer.name !== t.name);
+    if (renamed.length > 0) {
+      const e = renamed[0];
+      notice(`--faults ${list.path}: ${renamed.length} layer name(s) of the list are not the model's names for their tensors (${e.listLayer.name} writes ${e.output}, which node ${e.name} makes); reports use the model's names`);
+    }
     if (layers === 'all') targets = fromList;
     else {
       targets = selectLayers(everyNode, layers).map((l) => {

@@ -4,7 +4,7 @@ import { ClassesError } from '../../src/errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { completeSettings, type RawSettings } from '../../src/campaign/settings.js';
-import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
+import { labelsOutsideClasses, planCampaign, runCampaign } from '../../src/campaign/runner.js';
 import { plainApproach } from '../../src/campaign/baseline.js';
 import { goldenForLayer, prepareModel } from '../../src/campaign/golden.js';
 import { packFaults } from '../../src/campaign/injector.js';
@@ -147,4 +147,11 @@ test('a model that cannot take a batch runs one copy per run, with the same outc
   assert.equal(b.r.runs, 1);
   assert.deepEqual([...a.r.outcome], [...b.r.outcome]);
   assert.deepEqual([...a.r.faultyTop1], [...b.r.faultyTop1]);
+});
+
+test('labels that are no class of the model are pointed out (not for one score, where 0/1 labels are a binary classifier\'s)', () => {
+  assert.equal(labelsOutsideClasses(null, 10), null);
+  assert.equal(labelsOutsideClasses(Int32Array.of(0, 9, 3), 10), null);
+  assert.equal(labelsOutsideClasses(Int32Array.of(0, 1, 1), 1), null);
+  assert.equal(labelsOutsideClasses(Int32Array.of(2, 99, -1, 4), 5), '2 of 4 labels are not classes of the model (0..4), the first 99 at input 1');
 });

@@ -89,7 +89,7 @@ test('free height and width, data of the wrong size: one line saying the data do
   }
 });
 
-test('a fault list in which two layer names target one tensor is refused, naming the list (not --layers)', () => {
+test('a fault list in which two layer names target one tensor is refused, naming the list (not --layers); one renamed layer runs under the model\'s name, with a notice', () => {
   const dir = tmp();
   const list = join(dir, 'f.jsonl');
   const profile = join(dir, 'p.json');
@@ -104,6 +104,12 @@ test('a fault list in which two layer names target one tensor is refused, naming
     const r = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults', list, ...extra, '--out', join(dir, 'res')]);
     assertOneLine(r, 2, /f\.jsonl: layers \/Bogus and \/Relu both target tensor \/Relu_output_0/);
   }
+  // every fault renamed: it runs, under the model's name, and a notice says so
+  writeFileSync(list, lines.map((l) => JSON.stringify({ ...l, layer: '/Bogus' })).join('\n') + '\n');
+  const r = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults', list, '--out', join(dir, 'renamed')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /f\.jsonl: 1 layer name\(s\) of the list are not the model's names for their tensors \(\/Bogus writes \/Relu_output_0, which node \/Relu makes\); reports use the model's names/);
+  assert.match(readFileSync(join(dir, 'renamed', 'injections.csv'), 'utf8').split('\n')[1], /^\/Relu,\/Relu_output_0,/);
 });
 
 test('a seed past 2^53 is refused (it would silently round to its neighbour), as gen-faults refuses it', () => {
