@@ -101,7 +101,7 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
 
   const data = loadInputs({ path: settings.data, labels: settings.labels ?? undefined, expectedShape: sampleShape, limit: settings.inputs ?? undefined, imageOptions: settings.image });
   if (settings.inputs !== null && data.count < settings.inputs) {
-    throw usageError(`--inputs ${settings.inputs}: ${settings.data} holds only ${data.count} inputs; ask for at most ${data.count}`);
+    throw usageError(`--inputs ${settings.inputs}: ${settings.data} holds only ${data.count} input${data.count === 1 ? '' : 's'}; ask for at most ${data.count}`);
   }
   const inputs: InputBatch = { data: data.data, count: data.count, sampleDims: data.sampleShape };
 

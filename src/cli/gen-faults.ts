@@ -146,7 +146,7 @@ function report(w: WrittenFaultList, seed: number, json: boolean): void {
     return;
   }
   // Tiny layers (or JSONL text) can take more room than dense masks would: say so the right way round.
-  const size = ratio >= 1 ? `${ratio.toFixed(1)}x smaller than dense masks` : `${(1 / ratio).toFixed(1)}x the size of dense masks`;
+  const size = ratio >= 1.05 ? `1/${ratio.toFixed(1)} of the size of dense masks` : ratio > 1 / 1.05 ? 'about the size of dense masks' : `${(1 / ratio).toFixed(1)}x the size of dense masks`;
   printNotice(`wrote ${w.totalFaults} faults for ${w.layers} layer(s) to ${w.path} (${w.bytes} bytes, ${size})`);
 }
 

@@ -90,7 +90,7 @@ async function tryBatchDynamic(model: ModelProto, original: Session, samples: Re
       for (const [name, t] of Object.entries(alone)) {
         const b = both[name];
         if (b === undefined || b.dims[0] !== 2 || !sameTensor(sliceBatch(b, k), t)) {
-          notes.push(`output ${name} of a batch of 2 differs from single runs`);
+          notes.push(`output "${name}" of a batch of 2 differs from single runs`);
           return { model, batchDynamic: false, givenModelBatches: false, notes };
         }
       }
