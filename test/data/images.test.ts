@@ -82,7 +82,7 @@ test('images directly in a folder have no labels; sizes must agree unless resize
   assert.ok(Math.abs(set.inputs[45] - 10 / 255) < 1e-7);
   assert.ok(Math.abs(set.inputs[60] - 20 / 255) < 1e-7);
   writePng(join(flat, 'c.png'), 4, 4, [0, 0, 0]);
-  assert.throws(() => loadImageFolder(flat), /c\.png is 4x4 but .*a\.png is 5x3; give a width and height/);
+  assert.throws(() => loadImageFolder(flat), /c\.png is 4x4 but .*a\.png is 5x3; give --image-size W,H/);
 });
 
 test('a folder mixing images and class folders, or with no images, is a usage error', () => {
