@@ -12,11 +12,12 @@
  *   every channel holds the same positions (k ≥ 2, 2 % slack for values a fault left equal):
  *     one position                                bullet_wake
  *     a stride-4 run                              skip_4
- *     a contiguous run of ≥ 4, or a full 2-D box  rectangles
+ *     a contiguous run of ≥ 4, or a full 2-D box  rectangles (not a whole channel)
  *   one channel:
  *     a stride-4 run on multiples of 4            skip_4
  *     whole 32-blocks, gaps ≥ 2 blocks            single_channel_alternated_blocks
  *     one row, evenly spaced or reaching its end  same_row
+ *     every position of the channel               full_channels
  *     a full 2-D box, or a run our rectangles
  *       generator can write (both sides ≥ 2)      rectangles
  *     evenly spaced                               single_channel_random
@@ -99,6 +100,7 @@ function classifySingleChannel(s: SparseFault): SpatialResult {
   // Our same_row and single_channel_random draw their positions with random_channels, which
   // gives an evenly spaced list, or one that ends on the last column / position (§2.1).
   if (oneRow && (isArithmetic(a) || last % geo.w === geo.w - 1)) return sameRow(s, a);
+  if (n === geo.hw) return fullChannels(s); // every position: evenly spaced too, but a full channel
   const rect = rectangleOf(a, s, true);
   if (rect) return rectangles(s, rect);
   if (isArithmetic(a)) return singleChannelRandom(s, a);
@@ -373,8 +375,14 @@ function shattered(s: SparseFault, pattern: 'shattered_channel' | 'quasi_shatter
   );
 }
 
-/** A full 2-D box (real rectangles), or a contiguous run of ≥ 4 (what our generator writes). */
+/**
+ * A full 2-D box (real rectangles), or a contiguous run of ≥ 4 (what our generator writes). Never
+ * a whole channel: that is a full channel, whose share carries over to maps of other sizes, where
+ * a rectangle of this map's width and height would cover a strip (the reference classifier, too,
+ * tries full_channels first and refuses boxes that touch both sides).
+ */
 function rectangleOf(a: Uint32Array, s: SparseFault, strict = false): { width: number; height: number } | null {
+  if (a.length >= s.geo.hw) return null;
   const box = fullRectangle(a, s.geo.w);
   if (box) return box;
   if (a.length < 4 || !isContiguous(a)) return null;

@@ -130,6 +130,18 @@ const CASES: Case[] = [
     expect: { affected_channels_pct: [90, 100], max_corrupted_channels: 8 },
   },
   {
+    name: 'one whole channel (not a rectangle of this map\'s size, which would be a strip on a larger map)',
+    corruption: { 3: range(0, 255) },
+    pattern: 'full_channels',
+    expect: { avg_channel_corruption_pct: [90, 100], affected_channels_pct: [10, 20], max_corrupted_channels: 1 },
+  },
+  {
+    name: 'two whole channels',
+    corruption: { 2: range(0, 255), 6: range(0, 255) },
+    pattern: 'full_channels',
+    expect: { avg_channel_corruption_pct: [90, 100], affected_channels_pct: [20, 30], max_corrupted_channels: 2 },
+  },
+  {
     name: 'a 4×3 box in two channels',
     corruption: { 0: [35, 36, 37, 38, 51, 52, 53, 54, 67, 68, 69, 70], 1: [35, 36, 37, 38, 51, 52, 53, 54, 67, 68, 69, 70] },
     pattern: 'rectangles',
