@@ -20,7 +20,7 @@ import { loadInputs } from '../data/index.js';
 import type { AppliedImagePreprocessing } from '../data/images.js';
 import { loadErrorModelDir, type ErrorModel } from '../error-models/index.js';
 import { MAX_FAULTS_PER_LAYER, openFaultList } from '../faults/faultlist.js';
-import type { Fault } from '../faults/types.js';
+import type { Fault, Shape3 } from '../faults/types.js';
 import { onnxRuntimeVersion } from '../runtime/ort-version.js';
 import { assertProviderAvailable } from '../runtime/index.js';
 import { injectionRowsCsv, injectionsHeaderCsv, isMismatch, type InjectionRow } from '../report/injections.js';
@@ -215,7 +215,10 @@ function shardLabel(s: CampaignSettings): string | null {
 /** Each layer's fault source, made once its golden run told the layer's shape and range. */
 function layerFaultSource(setup: CampaignSetup, layer: number, facts: LayerFacts): LayerFaultSource {
   const t = setup.targets[layer];
-  if (t.listLayer) return new StoredFaults(setup.faultListPath!, t.listLayer);
+  if (t.listLayer) {
+    checkListShape(setup, t, facts.shape);
+    return new StoredFaults(setup.faultListPath!, t.listLayer);
+  }
   if (facts.range === null) throw usageError(`layer ${t.name}: its output holds no finite value on these inputs, so it has no operating range to draw faults from`);
   const target = { layer: t.name, output: t.output, shape: toShape3(facts.shape), range: facts.range };
   return new GeneratedFaults(setup.models!.get(t.errorModel!)!, target, setup.settings.seed);
@@ -226,11 +229,34 @@ function layerFaultSource(setup: CampaignSetup, layer: number, facts: LayerFacts
  * batch axis is symbolic or 1 and every other dimension is a number; null otherwise (the golden
  * run tells it later).
  */
-function knownSampleSize(pm: PreparedModel, name: string): number | null {
+function knownSampleDims(pm: PreparedModel, name: string): number[] | null {
   const dims = pm.types.get(name)?.dims;
   if (dims === undefined || dims.length < 2 || !(dims[0] === 1 || typeof dims[0] !== 'number')) return null;
   const sample = dims.slice(1);
-  return sample.every((d): d is number => typeof d === 'number' && d > 0) ? sample.reduce((a, b) => a * b, 1) : null;
+  return sample.every((d): d is number => typeof d === 'number' && d > 0) ? sample : null;
+}
+
+function knownSampleSize(pm: PreparedModel, name: string): number | null {
+  return knownSampleDims(pm, name)?.reduce((a, b) => a * b, 1) ?? null;
+}
+
+/**
+ * A stored list's layer drawn for another shape than the model's tensor (a synthetic list for a
+ * 10x10 map written into a 28x28 one, say) puts rows and blocks in the wrong places even where
+ * every index fits: refused. Lists record shapes (.tar) or not (.jsonl, only checked by size).
+ * Lists made before gen-faults read a vector [F] as F channels wrote 1x1xF, the same flat
+ * indices: still taken.
+ */
+function checkListShape(setup: CampaignSetup, t: Target, dims: readonly number[]): void {
+  const recorded = t.listLayer?.shape;
+  if (!recorded) return;
+  const want = toShape3(dims);
+  const same = (a: Shape3) => a.c === recorded.c && a.h === recorded.h && a.w === recorded.w;
+  const padded = [1, 1, 1, ...dims].slice(-3);
+  if (same(want) || (dims.length < 3 && same({ c: padded[0], h: padded[1], w: padded[2] }))) return;
+  throw usageError(
+    `--faults ${setup.faultListPath}: the faults of layer ${t.name} were drawn for a ${recorded.c}x${recorded.h}x${recorded.w} tensor, but ${setup.settings.model} makes [${dims.join(',')}] at ${t.output}; generate the list for this model (classes profile, then classes gen-faults)`,
+  );
 }
 
 /**
@@ -242,8 +268,10 @@ function knownSampleSize(pm: PreparedModel, name: string): number | null {
  */
 function checkStoredFaults(setup: CampaignSetup, pm: PreparedModel): void {
   setup.targets.forEach((t, l) => {
-    const size = knownSampleSize(pm, t.output);
-    if (!t.listLayer || size === null) return;
+    const dims = knownSampleDims(pm, t.output);
+    if (!t.listLayer || dims === null) return;
+    checkListShape(setup, t, dims);
+    const size = dims.reduce((a, b) => a * b, 1);
     const source = new StoredFaults(setup.faultListPath!, t.listLayer);
     // Every fault of the layer, not only this shard's: a list that does not fit the model is
     // refused by every shard alike (and the layer's faults are all decoded anyway).

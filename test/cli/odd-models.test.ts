@@ -259,3 +259,18 @@ test('a model whose weights sit in its own external data file: the reports of th
   const stem = (manifest.layers as { name: string; windowed: { nodes?: number } | null }[]).find((l) => l.name === '/stem/Conv');
   assert.ok((stem?.windowed?.nodes ?? 0) > 0, 'the first layer ran windowed from the external weights');
 });
+
+test('a stored list drawn for another shape than the layer (a synthetic 6x10x10 list on LeNet\'s 6x28x28 conv1) is refused, though every index fits', () => {
+  const dir = tmp();
+  const list = join(dir, 'small.tar');
+  const g = runCli(['gen-faults', '--error-model', repoPath('error_models', 'conv_gemm.json'), '--shape', '6,10,10', '--range=-2,3', '--count', '5', '--layer-name', '/conv1/Conv', '--output-name', '/conv1/Conv_output_0', '-o', list]);
+  assert.equal(g.code, 0, g.stderr);
+  const out = join(dir, 'res');
+  const r = runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults', list, '--out', out]);
+  assertOneLine(r, 2, /small\.tar: the faults of layer \/conv1\/Conv were drawn for a 6x10x10 tensor, but .* makes \[6,28,28\] at \/conv1\/Conv_output_0; generate the list for this model/);
+  assert.equal(existsSync(out), false);
+  // the right shape runs
+  const right = join(dir, 'right.tar');
+  assert.equal(runCli(['gen-faults', '--error-model', repoPath('error_models', 'conv_gemm.json'), '--shape', '6,28,28', '--range=-2,3', '--count', '5', '--layer-name', '/conv1/Conv', '--output-name', '/conv1/Conv_output_0', '-o', right]).code, 0);
+  assert.equal(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults', right, '--out', join(dir, 'ok')]).code, 0);
+});
