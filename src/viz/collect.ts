@@ -58,9 +58,25 @@ export function heatmapJobs(dir: string, collector: HeatmapCollector, prefix = '
  * overwrite leaves nothing half done. Returns the paths written, in order.
  */
 export function writeHeatmapJobs(jobs: readonly HeatmapJob[], opts: HeatmapOptions & { force?: boolean } = {}): string[] {
-  for (const j of jobs) assertWritable(j.path, opts.force ?? false, '--force');
-  for (const j of jobs) writeFileAtomic(j.path, renderHeatmap(j.items, opts).png);
-  return jobs.map((j) => j.path);
+  const unique = uniquePaths(jobs.map((j) => j.path));
+  for (const p of unique) assertWritable(p, opts.force ?? false, '--force');
+  jobs.forEach((j, i) => writeFileAtomic(unique[i], renderHeatmap(j.items, opts).png));
+  return unique;
+}
+
+/**
+ * Names made safe can meet (layers `a/b` and `a_b`, or `A` and `a` on a file system that ignores
+ * case): a later one gets `_2`, `_3`, ... before `.png`, so that no picture replaces another.
+ */
+export function uniquePaths(paths: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return paths.map((p) => {
+    const stem = p.replace(/\.png$/, '');
+    let name = p;
+    for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${stem}_${k}.png`;
+    taken.add(name.toLowerCase());
+    return name;
+  });
 }
 
 /** Write one PNG per pattern of `collector` into `dir`. */

@@ -37,7 +37,7 @@ export function writeFaultListHeatmaps(
 ): string[] {
   const missing = layers.filter((l) => l.shape === null).map((l) => l.name);
   if (missing.length > 0) {
-    throw usageError(`--png needs each layer's shape, which only .tar fault lists record (not for ${missing.slice(0, 3).join(', ')}); write the list with gen-faults -o faults.tar`);
+    throw usageError(`--png needs each layer's shape, which only .tar fault lists record (not for ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? `, … ${missing.length} layers in all` : ''}); write the list with gen-faults -o faults.tar`);
   }
   assertHeatmapDirUsable(dir, opts.force ?? false);
   const jobs = layers.flatMap((l) => {

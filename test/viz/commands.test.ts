@@ -38,6 +38,20 @@ function layer(shape: FaultListLayer['shape'], faults: Fault[]): FaultListLayer 
 
 const isUsage = (e: unknown): boolean => e instanceof ClassesError && e.exitCode === 2;
 
+test('show-faults --png: layers whose safe names meet (conv/1 and conv_1) get a picture each', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'classes-png-'));
+  try {
+    const slash = layer({ c: 4, h: 4, w: 4 }, [fault(0, 'single', [5])]);
+    const underscore = { ...layer({ c: 4, h: 4, w: 4 }, [fault(0, 'single', [9])]), name: 'conv_1', output: 'z' };
+    const upper = { ...layer({ c: 4, h: 4, w: 4 }, [fault(0, 'single', [9])]), name: 'CONV_1', output: 'u' };
+    const paths = writeFaultListHeatmaps(join(dir, 'out'), [slash, underscore, upper]);
+    assert.deepEqual(paths.map((p) => p.slice(dir.length + 5)), ['conv_1_single.png', 'conv_1_single_2.png', 'CONV_1_single_3.png']);
+    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['CONV_1_single_3.png', 'conv_1_single.png', 'conv_1_single_2.png']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('show-faults --png: one PNG per layer and pattern, named after both', () => {
   const dir = mkdtempSync(join(tmpdir(), 'classes-png-'));
   try {
