@@ -28,6 +28,12 @@ const CHECKPOINT_FILE = '.checkpoint.json';
 export function hasCheckpoint(out: string): boolean {
   return existsSync(join(out, CHECKPOINT_FILE));
 }
+
+/** Remove an unfinished run's checkpoint and rows (what --force discards). */
+export function discardUnfinishedRun(out: string): void {
+  rmSync(join(out, CHECKPOINT_FILE), { force: true });
+  rmSync(join(out, PART_FILE), { force: true });
+}
 const FORMAT = 1;
 
 interface CheckpointJson {
@@ -146,8 +152,17 @@ export function checkOutputFolder(opts: Omit<OpenOptions, 'header' | 'layerCount
   const ck = readCheckpoint(ckPath);
   if (ck !== null && 'damaged' in ck) throw damagedError(ckPath, ck.damaged);
   if (ck) {
-    if (ck.planKey === opts.planKey && ck.shard === opts.shard) return 'resume'; // our own unfinished run
-    throw usageError(`${opts.out} holds an unfinished run of different settings; pass --force to discard it or choose another --out`);
+    if (ck.planKey !== opts.planKey || ck.shard !== opts.shard) {
+      throw usageError(`${opts.out} holds an unfinished run of different settings; pass --force to discard it or choose another --out`);
+    }
+    // Our own unfinished run. Reports beside it are its own (a run stopped between writing them
+    // and removing the checkpoint) or were put there since (a merge): those a resume must not replace.
+    const present = FINAL_FILES.filter((f) => existsSync(join(opts.out, f)));
+    const key = present.length > 0 ? finishedRunKey(opts.out) : null;
+    if (present.length > 0 && (key === null || key.planKey !== opts.planKey || key.shard !== opts.shard)) {
+      throw usageError(`${join(opts.out, present[0])} holds reports of other settings beside this run's checkpoint; move them away, or pass --force to start the campaign again`);
+    }
+    return 'resume';
   }
   if (partHoldsRows(join(opts.out, PART_FILE))) {
     throw usageError(`${join(opts.out, PART_FILE)} holds rows of an unfinished run whose checkpoint ${CHECKPOINT_FILE} is missing; restore the checkpoint, or pass --force to start the campaign again`);

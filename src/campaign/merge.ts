@@ -15,7 +15,7 @@ import { CsvReader, parseCsv, type CsvRecord } from '../report/csv-read.js';
 import { injectionsHeaderCsv } from '../report/injections.js';
 import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest } from '../report/manifest.js';
 import { OutcomeCounts, countsFromSummary, summaryCsv } from '../report/summary.js';
-import { INJECTIONS_FILE, MANIFEST_FILE, SUMMARY_FILE } from './checkpoint.js';
+import { discardUnfinishedRun, hasCheckpoint, INJECTIONS_FILE, MANIFEST_FILE, SUMMARY_FILE } from './checkpoint.js';
 import { OUTCOME_CODE, type Outcome } from './outcome.js';
 import { layerOffsets, shardFaults, type Plan } from './plan.js';
 import { lockOutput } from './out-lock.js';
@@ -205,6 +205,8 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
   // Only refuse here; the folder is made when the reports are written, so that a merge that
   // fails on a damaged shard leaves nothing behind.
   for (const f of [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]) refuseExisting(join(out, f), opts.force);
+  // Merged reports beside an unfinished run's checkpoint would be replaced when that run resumes.
+  if (hasCheckpoint(out) && !opts.force) throw usageError(`--out ${opts.out} holds an unfinished campaign run (its checkpoint); merge into another folder, or pass --force to discard that run`);
 
   const layers = first.manifest.plan.layers.map((l) => ({ name: l.name, output: l.output }));
   const layerPos = new Map(layers.map((l, i) => [l.name, i]));
@@ -293,6 +295,7 @@ export function mergeShards(dirs: readonly string[], opts: MergeOptions): MergeR
   const lock = lockOutput(out);
   try {
     removeStaleTemps(out, [INJECTIONS_FILE, SUMMARY_FILE, MANIFEST_FILE]);
+    discardUnfinishedRun(out); // only there with --force (refused above)
     const manifest = mergedManifest(shards, counts, out, readers.reduce((a, r) => a + r.rows, 0));
     writeFileAtomic(join(out, SUMMARY_FILE), summaryCsv(layers, counts));
     writeFileAtomic(join(out, MANIFEST_FILE), manifestJson(manifest));

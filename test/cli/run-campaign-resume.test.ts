@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { interruptedMessage } from '../../src/cli/run-campaign.js';
 import { join } from 'node:path';
 import { BIN, ROOT, runCli } from '../helpers.js';
@@ -78,4 +78,53 @@ test('interrupted before the first checkpoint: the line says there is nothing to
   mkdirSync(join(dir, 'out'));
   writeFileSync(join(dir, 'out', '.checkpoint.json'), '{}');
   assert.match(interruptedMessage('SIGTERM', join(dir, 'out')), /^interrupted \(SIGTERM\); the work checkpointed in .* is kept: run the same command again to resume/);
+});
+
+test('reports merged into a folder that holds an unfinished run: merge refuses it (--force discards the run), and the run, resumed, does not replace other settings\' reports', async (t) => {
+  const dir = tempDir('classes-resume-');
+  const list = await randomFaultList(dir, LENET, 200);
+  const args = (out: string) => ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '24', '--out', out];
+  // finished shards of another campaign (fewer inputs) to merge
+  const small = ['run-campaign', '--model', LENET, '--data', LENET_DATA, '--faults', list, '--inputs', '2'];
+  for (const i of [1, 2]) assert.equal(runCli([...small, '--shard', `${i}/2`, '--out', join(dir, `s${i}`)]).code, 0);
+  const merge = (out: string, ...extra: string[]) => runCli(['merge', join(dir, 's1'), join(dir, 's2'), '--out', out, ...extra]);
+
+  const out = join(dir, 'unfinished');
+  const child = spawn(process.execPath, [BIN, ...args(out), '--workers', '1', '--batch', '1'], { cwd: ROOT, stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  let killed = false;
+  for (let i = 0; i < 1500 && child.exitCode === null; i++) {
+    if (unitsDone(out) > 0) {
+      child.kill('SIGKILL');
+      killed = true;
+      break;
+    }
+    await sleep(10);
+  }
+  await exited;
+  if (!killed) {
+    t.diagnostic('the run ended before it could be killed; nothing to check');
+    return;
+  }
+  const refused = merge(out);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /holds an unfinished campaign run \(its checkpoint\); merge into another folder, or pass --force to discard that run/);
+  assert.equal(existsSync(join(out, 'injections.csv')), false);
+
+  // reports of other settings put beside the checkpoint by hand: the resume refuses to replace them
+  const beside = join(dir, 'beside');
+  cpSync(out, beside, { recursive: true });
+  assert.equal(merge(join(dir, 'merged')).code, 0);
+  for (const f of ['injections.csv', 'summary.csv', 'manifest.json']) cpSync(join(dir, 'merged', f), join(beside, f));
+  const resumed = runCli(args(beside));
+  assert.equal(resumed.code, 2, resumed.stderr);
+  assert.match(resumed.stderr, /holds reports of other settings beside this run's checkpoint; move them away, or pass --force/);
+  assert.equal(readFileSync(join(beside, 'injections.csv'), 'utf8'), readFileSync(join(dir, 'merged', 'injections.csv'), 'utf8'));
+
+  // merge --force discards the unfinished run
+  const forced = merge(out, '--force');
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(existsSync(join(out, '.checkpoint.json')), false);
+  assert.equal(existsSync(join(out, '.injections.csv.part')), false);
+  assert.equal(readFileSync(join(out, 'injections.csv'), 'utf8'), readFileSync(join(dir, 'merged', 'injections.csv'), 'utf8'));
 });
