@@ -68,7 +68,7 @@ Examples:
       const rows = MODEL_SETS.map((s) => {
         const dir = modelSetDir(s.name, cache);
         const checked = modelSetState(s, dir).state;
-        const state = checked === 'incomplete or modified' ? 'incomplete or modified (pull again with --force)' : checked;
+        const state = checked === 'incomplete or modified' ? 'incomplete or modified (pull it again)' : checked;
         return { set: s.name, description: s.description, files: s.files.length, source: `${s.repository}@${s.commit}`, license: s.license, dir, state };
       });
       if (opts.json) {
@@ -96,7 +96,7 @@ Examples:
         const bad = [...check.mismatched, ...check.missing];
         throw runtimeError(
           `${set.name} in ${dir} is incomplete or modified (${bad.length} file(s) missing or not matching their SHA-256, e.g. ${bad[0]}); ` +
-            `pull it again with \`classes models pull ${set.name}${cacheFlag} --force\``,
+            `pull it again with \`classes models pull ${set.name}${cacheFlag}\``,
         );
       }
       process.stdout.write(`${dir}\n`);

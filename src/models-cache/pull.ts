@@ -4,7 +4,7 @@
  * place and renamed into place only when all files are good, so a failure (offline, a bad
  * byte, Ctrl-C) never leaves a partial set behind.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runtimeError, usageError } from '../errors.js';
@@ -87,7 +87,7 @@ function networkCode(err: unknown): string | undefined {
   return undefined;
 }
 
-async function download(url: string, timeoutMs: number, set: ModelSet, dir: string): Promise<Uint8Array> {
+async function download(url: string, timeoutMs: number, set: ModelSet, dir: string, defaultSource: boolean): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
@@ -103,8 +103,10 @@ async function download(url: string, timeoutMs: number, set: ModelSet, dir: stri
     const cause = (err as { cause?: unknown }).cause;
     const why = code && (NETWORK_CODES.has(code) || code === 'timed out') ? code : cause instanceof Error ? cause.message : (err as Error).message;
     throw runtimeError(
-      `cannot download the ${set.name} models: ${host} is unreachable (${why}). You seem to be offline: connect to the internet and retry, ` +
-        `pass --url with a reachable mirror, or place the files in ${dir} yourself`,
+      `cannot download the ${set.name} models: ${host} is unreachable (${why}). ` +
+        (defaultSource
+          ? `You seem to be offline: connect to the internet and retry, pass --url with a reachable mirror, or place the files in ${dir} yourself`
+          : `Check that --url names a reachable mirror, or place the files in ${dir} yourself`),
       err,
     );
   }
@@ -132,6 +134,16 @@ export async function pullModelSet(name: string, opts: PullOptions = {}): Promis
   }
 
   const parent = dirname(dir);
+  // A failed first pull leaves no empty cache folder behind.
+  const parentWasThere = existsSync(parent);
+  const removeEmptyParent = (): void => {
+    if (parentWasThere) return;
+    try {
+      if (readdirSync(parent).length === 0) rmdirSync(parent);
+    } catch {
+      // not ours to tidy any more
+    }
+  };
   try {
     makeDirs(parent);
   } catch (err) {
@@ -155,7 +167,7 @@ export async function pullModelSet(name: string, opts: PullOptions = {}): Promis
       while (next < set.files.length && !failed) {
         const f = set.files[next++];
         const url = fileUrl(set, base, f);
-        const data = await download(url, timeoutMs, set, dir);
+        const data = await download(url, timeoutMs, set, dir, base === set.defaultBaseUrl);
         const got = sha256Hex(data);
         if (got !== f.sha256) {
           throw runtimeError(
@@ -178,7 +190,11 @@ export async function pullModelSet(name: string, opts: PullOptions = {}): Promis
       ),
     );
     const firstFailure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (firstFailure) throw firstFailure.reason;
+    if (firstFailure) {
+      cleanup();
+      removeEmptyParent();
+      throw firstFailure.reason;
+    }
 
     // Swap the verified set into place; keep the old one until the new one is there.
     const old = existsSync(dir) ? `${tmp}.old` : null;
