@@ -13,7 +13,7 @@ import { runtimeError, usageError } from '../errors.js';
 import { refuseExisting, removeStaleTemps, writeFileAtomic } from '../util/files.js';
 import { CsvReader, parseCsv, type CsvRecord } from '../report/csv-read.js';
 import { injectionsHeaderCsv } from '../report/injections.js';
-import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest } from '../report/manifest.js';
+import { emptyBreakdown, manifestJson, roundBreakdown, type LayerFacts, type Manifest } from '../report/manifest.js';
 import { OutcomeCounts, countsFromSummary, summaryCsv } from '../report/summary.js';
 import { discardUnfinishedRun, hasCheckpoint, INJECTIONS_FILE, MANIFEST_FILE, SUMMARY_FILE } from './checkpoint.js';
 import { OUTCOME_CODE, type Outcome } from './outcome.js';
@@ -339,11 +339,12 @@ function mergedManifest(shards: ShardDir[], counts: OutcomeCounts, out: string, 
       startedAt: starts[0],
       endedAt: ends[ends.length - 1],
       // Summed over shards: the compute the campaign took, whether shards ran in parallel or not.
-      elapsedMs: elapsed,
+      elapsedMs: Math.round(elapsed),
+      // Summed too: every start of every shard (n shards that never resumed make n attempts).
       attempts,
       // Shards run side by side: their rates add up.
       injectionsPerSecond: Math.round(rateSum * 10) / 10,
-      breakdownMs: breakdown,
+      breakdownMs: roundBreakdown(breakdown),
     },
   };
 }

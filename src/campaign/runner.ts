@@ -26,7 +26,7 @@ import { assertProviderAvailable } from '../runtime/index.js';
 import { injectionRowsCsv, injectionsHeaderCsv, isMismatch, type InjectionRow } from '../report/injections.js';
 import { countsFromSummary, summaryCsv, type OutcomeCounts } from '../report/summary.js';
 import { parseCsv } from '../report/csv-read.js';
-import { emptyBreakdown, manifestJson, type LayerFacts, type Manifest, type TimingBreakdown } from '../report/manifest.js';
+import { emptyBreakdown, manifestJson, roundBreakdown, type LayerFacts, type Manifest, type TimingBreakdown } from '../report/manifest.js';
 import { FINAL_FILES, MANIFEST_FILE, ResultStore, SUMMARY_FILE, checkOutputFolder } from './checkpoint.js';
 import { GeneratedFaults, StoredFaults, checkFaultFits, type LayerFaultSource } from './fault-source.js';
 import { acquireOutputLock } from './out-lock.js';
@@ -642,12 +642,6 @@ function finishedResult(setup: CampaignSetup): CampaignResult {
     throw runtimeError(`${(err as Error).message}; pass --force to run the campaign again`);
   }
   return { out, manifest, resumed: false, alreadyDone: true, files: [...FINAL_FILES], counts };
-}
-
-function roundBreakdown(b: TimingBreakdown): TimingBreakdown {
-  const r = emptyBreakdown();
-  for (const k of Object.keys(b) as (keyof TimingBreakdown)[]) r[k] = Math.round(b[k] * 10) / 10;
-  return r;
 }
 
 function settingsForManifest(s: CampaignSettings): Record<string, unknown> {

@@ -55,8 +55,9 @@ function progress(): { tick: (done: number, total: number) => void; stop: () => 
 }
 
 function summaryLines(report: CampaignReport, out: string): string[] {
+  const patterns = report.patterns.filter((p) => p.kept > 0).length;
   const lines = [
-    `wrote ${out}: ${report.kept} tensors in ${report.patterns.filter((p) => p.kept > 0).length} patterns ` +
+    `wrote ${out}: ${report.kept} tensor${report.kept === 1 ? '' : 's'} in ${patterns} pattern${patterns === 1 ? '' : 's'} ` +
       `(${report.tensors} read, ${report.masked} masked, ${report.rejected} rejected)`,
   ];
   for (const p of [...report.patterns].sort((a, b) => b.kept - a.kept)) {
@@ -109,6 +110,8 @@ classes gen-faults and with the upstream CLASSES loader.`,
       const limit = opts.limit === undefined ? undefined : parseInteger(opts.limit, '--limit', 1);
       const minClassCount = parseInteger(opts.minClassCount, '--min-class-count', 1);
       const minConfigFrequency = parsePositive(opts.minConfigFrequency, '--min-config-frequency', 1);
+      // Model folders are read by <operator>.json names (conv_gemm.json, relu.json, ...).
+      if (!opts.output.toLowerCase().endsWith('.json')) throw usageError(`-o ${opts.output}: an error model is a .json file, found in a folder by its operator's name (e.g. conv_gemm.json); give a .json name`);
       assertWritable(opts.output, opts.force);
       if (opts.report !== undefined && sameFile(opts.report, opts.output)) {
         throw usageError(`--report ${opts.report} is the same file as -o: the report would replace the model; give it another name`);
@@ -154,7 +157,7 @@ classes gen-faults and with the upstream CLASSES loader.`,
       if (pictures && opts.png) printNotice(`wrote ${pictures.write(opts.png, opts.force).length} heatmap(s) to ${opts.png}; ${COLOR_KEY}`);
       if (opts.json) {
         const { rejections: _rejections, ...summary } = report;
-        process.stdout.write(JSON.stringify({ output: opts.output, ...summary, rejections: report.rejections.length }) + '\n');
+        process.stdout.write(JSON.stringify({ ok: true, output: opts.output, ...summary, rejections: report.rejections.length }) + '\n');
       } else {
         const [first, ...rest] = summaryLines(report, opts.output);
         printNotice(first);

@@ -109,7 +109,7 @@ Examples:
       const readme = writeReadme(dir, { command, classesVersion: VERSION, onnxRuntimeVersion: onnxRuntimeVersion(), results });
       const seconds = (Date.now() - started) / 1000;
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ output: dir, readme, seed, samples, siteMix, seconds, operators: results.map((r, i) => summary(r, files[i])) }) + '\n');
+        process.stdout.write(JSON.stringify({ ok: true, output: dir, readme, seed, samples, siteMix, seconds, operators: results.map((r, i) => summary(r, files[i])) }) + '\n');
       } else {
         for (const [i, r] of results.entries()) {
           const pats = r.report.patterns.filter((p) => p.kept > 0).length;

@@ -142,7 +142,7 @@ function syntheticJobs(opts: GenOpts, cmd: Command): { info: Omit<FaultArchiveIn
 function report(w: WrittenFaultList, seed: number, json: boolean): void {
   const ratio = w.bytes > 0 ? w.denseMaskBytes / w.bytes : 0;
   if (json) {
-    process.stdout.write(JSON.stringify({ output: w.path, format: w.format, seed, layers: w.layers, faults: w.totalFaults, bytes: w.bytes, denseMaskBytes: w.denseMaskBytes }) + '\n');
+    process.stdout.write(JSON.stringify({ ok: true, output: w.path, format: w.format, seed, layers: w.layers, faults: w.totalFaults, bytes: w.bytes, denseMaskBytes: w.denseMaskBytes }) + '\n');
     return;
   }
   // Tiny layers (or JSONL text) can take more room than dense masks would: say so the right way round.

@@ -50,7 +50,7 @@ Examples:
       const set = requireModelSet(name);
       const r = await pullModelSet(set.name, { baseUrl: opts.url, cache: cacheOf(opts), force: opts.force });
       if (opts.json) {
-        process.stdout.write(JSON.stringify(r) + '\n');
+        process.stdout.write(JSON.stringify({ ok: true, ...r }) + '\n');
         return;
       }
       if (r.downloaded) printNotice(`downloaded ${r.files} files of ${r.set} (${set.repository}@${set.commit.slice(0, 12)}, ${r.license}), all SHA-256 verified`);

@@ -102,3 +102,10 @@ export function manifestJson(m: Manifest): string {
 export function emptyBreakdown(): TimingBreakdown {
   return { setupMs: 0, prefixMs: 0, goldenMs: 0, suffixMs: 0, buildMs: 0, classifyMs: 0, faultsMs: 0, reportingMs: 0 };
 }
+
+/** Each phase to 0.1 ms (sums of float timings print noise such as 320.59999999999997). */
+export function roundBreakdown(b: TimingBreakdown): TimingBreakdown {
+  const r = emptyBreakdown();
+  for (const k of Object.keys(b) as (keyof TimingBreakdown)[]) r[k] = Math.round(b[k] * 10) / 10;
+  return r;
+}

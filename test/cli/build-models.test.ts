@@ -60,6 +60,7 @@ test('build-models --json and --report describe every tensor', () => {
     const r = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'test', '-o', join(out, 'm.json'), '--report', report, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
+    assert.equal(summary.ok, true);
     assert.equal(summary.tensors, 6);
     assert.equal(summary.kept, 6);
     assert.deepEqual(summary.patterns, [{ pattern: 'single', classified: 6, kept: 6 }]);
@@ -74,6 +75,10 @@ test('build-models: bad options are usage errors; an empty model is a runtime er
     const layout = runCli([...base, '--layout', 'nwhc']);
     assert.equal(layout.code, 2);
     assert.match(layout.stderr, /--layout nwhc: expected nchw or nhwc/);
+    // a model folder finds models by <operator>.json: another extension would never be read
+    const txt = runCli([...base.slice(0, -2), '-o', join(out, 'm.txt')]);
+    assert.equal(txt.code, 2);
+    assert.match(txt.stderr, /-o .*m\.txt: an error model is a \.json file/);
     const empty = runCli([...base, '--min-class-count', '7']);
     assert.equal(empty.code, 1);
     assert.match(empty.stderr, /lower --min-class-count/);
