@@ -15,7 +15,7 @@ import { isGpuProvider } from '../runtime/providers.js';
 import { runtimeError, usageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { sha256Hex } from '../util/hash.js';
-import { loadModel, GraphIndex, type LoadedModel } from '../onnx/index.js';
+import { channelsLastNotice, channelsLastTensors, loadModel, GraphIndex, type LoadedModel } from '../onnx/index.js';
 import { loadInputs } from '../data/index.js';
 import type { AppliedImagePreprocessing } from '../data/images.js';
 import { loadErrorModelDir, type ErrorModel } from '../error-models/index.js';
@@ -126,6 +126,8 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
     errorModelHashes = Object.fromEntries([...models.keys()].sort().map((k) => [k, models!.get(k)!.sha256 ?? '']));
   }
 
+  const channelsLast = new Set(channelsLastTensors(index, targets.map((t) => t.output)));
+  if (channelsLast.size > 0) (hooks.warning ?? notice)(channelsLastNotice(settings.model, targets.filter((t) => channelsLast.has(t.output)).map((t) => t.name)));
   const planLayers = targets.map((t) => {
     const population = t.listLayer ? t.listLayer.count : Infinity;
     let faults: number;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { usageError } from '../errors.js';
 import { assertWritable, sameFile, writeFileAtomic } from '../util/files.js';
-import { loadModel, CONV_STRATEGIES, type ConvStrategy } from '../onnx/index.js';
+import { channelsLastNotice, channelsLastTensors, GraphIndex, loadModel, CONV_STRATEGIES, type ConvStrategy } from '../onnx/index.js';
 import { assertProviderAvailable, parseProvider } from '../runtime/providers.js';
 import { imagePreprocessingFromFlags, loadInputs } from '../data/index.js';
 import { addImageFlags, type ImageFlags } from './image-flags.js';
@@ -113,6 +113,9 @@ Examples:
         bar?.stop();
       }
       if (inputsWarning !== undefined) printWarning(inputsWarning);
+      const injectable = profile.layers.filter((l) => l.errorModel);
+      const channelsLast = new Set(channelsLastTensors(new GraphIndex(loaded.model), injectable.map((l) => l.output)));
+      if (channelsLast.size > 0) printWarning(channelsLastNotice(modelPath, injectable.filter((l) => channelsLast.has(l.output)).map((l) => l.name)));
 
       const json = profileToJson(profile);
       if (flags.output !== undefined) {

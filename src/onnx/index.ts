@@ -10,3 +10,4 @@ export * from './split.js';
 export * from './batch.js';
 export * from './weights-in-memory.js';
 export type { ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, AttributeProto } from './gen/onnx_pb.js';
+export * from './channels-last.js';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { ClassesError } from '../../src/errors.js';
 import { GraphIndex, stableNodeNames, withStableNodeNames } from '../../src/onnx/graph.js';
 import { listLayers, selectLayers } from '../../src/onnx/layers.js';
-import { makeNode } from '../../src/onnx/build.js';
+import { makeFloatTensor, makeModel, makeNode, makeValueInfo } from '../../src/onnx/index.js';
+import { channelsLastNotice, channelsLastTensors } from '../../src/onnx/channels-last.js';
 import { lenetLike, residual } from './models.js';
 
 test('unnamed nodes get <OpType>_<index>, repeated names get _<index>', () => {
@@ -79,4 +80,32 @@ test('the index knows producers, consumers, constants and opsets', () => {
   assert.equal(index.isConstant('a'), false);
   assert.equal(index.opsetVersion(), 13);
   assert.deepEqual(index.inputs.map((i) => i.name), ['x']);
+});
+
+/** tf2onnx without its transpose optimizer: Transposes around each Conv, activations channels-last. */
+function tfStyle(): ReturnType<typeof makeModel> {
+  return makeModel({
+    nodes: [
+      makeNode('Transpose', ['x'], ['xt'], { attrs: { perm: [0, 3, 1, 2] } }),
+      makeNode('Conv', ['xt', 'w0'], ['c'], { name: 'conv', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+      makeNode('Transpose', ['c'], ['ct'], { name: 'to_last', attrs: { perm: [0, 2, 3, 1] } }),
+      makeNode('Add', ['ct', 'bias'], ['b'], { name: 'bias' }),
+      makeNode('Relu', ['b'], ['r'], { name: 'relu' }),
+      makeNode('Transpose', ['r'], ['rt'], { attrs: { perm: [0, 3, 1, 2] } }),
+      makeNode('Conv', ['rt', 'w1'], ['c2'], { name: 'conv2', attrs: { kernel_shape: [1, 1] } }),
+      makeNode('Relu', ['c2'], ['r2'], { name: 'relu2' }),
+      makeNode('ReduceMean', ['r2'], ['y'], { attrs: { axes: [2, 3], keepdims: 0 } }),
+    ],
+    inputs: [makeValueInfo('x', 1, ['N', 6, 6, 3])],
+    outputs: [makeValueInfo('y', 1, ['N', 4])],
+    initializers: [makeFloatTensor('w0', [4, 3, 3, 3], new Float32Array(108).fill(0.1)), makeFloatTensor('bias', [4], [0, 1, 2, 3]), makeFloatTensor('w1', [4, 4, 1, 1], new Float32Array(16).fill(0.2))],
+  });
+}
+
+test('channels-last tensors between Transposes are found (made by one, or read by one, through element-wise nodes); channels-first ones are not', () => {
+  const index = new GraphIndex(tfStyle());
+  // ct: made by the Transpose; b, r: through Add and Relu; c, c2, r2: channels-first
+  assert.deepEqual(channelsLastTensors(index, ['c', 'ct', 'b', 'r', 'c2', 'r2']), ['ct', 'b', 'r']);
+  assert.deepEqual(channelsLastTensors(new GraphIndex(residual()), listLayers(new GraphIndex(residual())).map((l) => l.output)), []);
+  assert.match(channelsLastNotice('m.onnx', ['bias', 'relu']), /^m\.onnx: bias, relu hold channels-last tensors \(\[N, H, W, C\] between Transposes/);
 });
