@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { runtimeError, usageError } from '../errors.js';
 import { buildErrorModelFromCampaign, formatModelJson, type CampaignReport, type FileLayout } from '../error-models/builder/index.js';
 import { assertWritable, sameFile, writeFileAtomic } from '../util/files.js';
-import { printNotice } from './output.js';
+import { printNotice, printWarning } from './output.js';
 import { COLOR_KEY, TensorHeatmaps, assertHeatmapDirUsable } from '../viz/index.js';
 import { parseInteger, parseRange } from './parse-args.js';
 
@@ -140,7 +140,11 @@ classes gen-faults and with the upstream CLASSES loader.`,
       }
       const { model, report } = result;
       if (report.tensors === 0) {
-        throw usageError(`no batch of ${root} has corrupted tensors (.npy files) in ${opts.faulty}/<sub-folder>/; check --faulty (relative to each batch folder)`);
+        const high = report.strayFiles.length > 0 ? ` (${report.strayFiles.length} lie one level too high, e.g. ${report.strayFiles[0]})` : '';
+        throw usageError(`no batch of ${root} has corrupted tensors (.npy files) in ${opts.faulty}/<sub-folder>/${high}; check --faulty (relative to each batch folder)`);
+      }
+      if (report.strayFiles.length > 0) {
+        printWarning(`${report.strayFiles.length} .npy file(s) lie right in a --faulty folder without sub-folders, e.g. ${report.strayFiles[0]}, and were not read: corrupted tensors go one folder deeper, in ${opts.faulty}/<sub-folder>/`);
       }
       if (report.kept === 0) {
         // Say why most tensors were rejected (a golden file missing everywhere, say), with an example.

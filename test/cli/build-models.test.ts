@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveNpy } from '../../src/data/index.js';
@@ -51,6 +51,20 @@ test('build-models writes a model our loader reads, and refuses to overwrite it'
     const again = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'test', '-o', model]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /already exists; pass --force/);
+    assert.doesNotMatch(r.stderr, /were not read/);
+    // a batch whose tensors lie right in its faulty folder, a level too high, is pointed out
+    mkdirSync(join(root, 'conv_2', 'test'), { recursive: true });
+    copyFileSync(join(root, 'conv_1', 'test', 'golden.npy'), join(root, 'conv_2', 'test', 'golden.npy'));
+    copyFileSync(join(root, 'conv_1', 'test', 'fp32_wrv', 'error1.npy'), join(root, 'conv_2', 'test', 'error1.npy'));
+    const stray = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'test', '-o', model, '--force']);
+    assert.equal(stray.code, 0, stray.stderr);
+    assert.match(stray.stderr, /1 \.npy file\(s\) lie right in a --faulty folder without sub-folders, e\.g\. .*conv_2\/test\/error1\.npy, and were not read: corrupted tensors go one folder deeper, in test\/<sub-folder>\//);
+    assert.match(stray.stderr, /wrote .*conv\.json: 6 tensors/);
+    // every batch so: the error says where they are
+    rmSync(join(root, 'conv_1'), { recursive: true });
+    const none = runCli(['build-models', root, '--golden', 'test/golden.npy', '--faulty', 'test', '-o', model, '--force']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /in test\/<sub-folder>\/ \(1 lie one level too high, e\.g\. .*conv_2\/test\/error1\.npy\); check --faulty/);
   });
 });
 

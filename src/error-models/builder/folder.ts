@@ -40,10 +40,14 @@ export interface BatchListing {
   files: string[];
   /** Why the whole batch cannot be used, when it cannot. */
   problem?: string;
+  /** .npy files right in a faulty folder without sub-batch folders (one level too high): not read. */
+  stray: string[];
 }
 
 export interface CampaignReport extends BuildReport {
   batches: { name: string; files: number; skipped?: string }[];
+  /** .npy files found right in a faulty folder (not in a sub-batch folder), which were not read. */
+  strayFiles: string[];
 }
 
 export interface CampaignResult extends BuildResult {
@@ -97,10 +101,14 @@ export function listCampaign(root: string, golden: string, faulty: string, limit
     const goldenPath = join(dir, golden);
     const faultyDir = join(dir, faulty);
     const files: string[] = [];
+    const stray: string[] = [];
     if (isDir(faultyDir)) {
       for (const sub of sortedEntries(faultyDir)) {
         const subDir = join(faultyDir, sub);
-        if (!isDir(subDir)) continue;
+        if (!isDir(subDir)) {
+          if (sub.endsWith('.npy')) stray.push(subDir);
+          continue;
+        }
         for (const f of sortedEntries(subDir)) {
           if (f.endsWith('.npy') && isFile(join(subDir, f))) files.push(join(subDir, f));
         }
@@ -109,7 +117,9 @@ export function listCampaign(root: string, golden: string, faulty: string, limit
     let problem: string | undefined;
     if (!isDir(faultyDir)) problem = `no faulty folder ${faultyDir}`;
     else if (!isFile(goldenPath)) problem = `no golden file ${goldenPath}`;
-    return { name, goldenPath, files, problem };
+    // Files right in the faulty folder are only a mistake where no sub-batch holds any (a folder
+    // level left out); beside sub-batches they are other things (the golden file, often).
+    return { name, goldenPath, files, problem, stray: files.length > 0 ? [] : stray.filter((f) => f !== goldenPath) };
   });
 }
 
@@ -199,5 +209,5 @@ export function buildErrorModelFromCampaign(root: string, opts: CampaignOptions)
     }
   }
   const result = builder.finish();
-  return { model: result.model, report: { ...result.report, batches: summary } };
+  return { model: result.model, report: { ...result.report, batches: summary, strayFiles: batches.flatMap((b) => b.stray) } };
 }
