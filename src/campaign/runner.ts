@@ -15,7 +15,7 @@ import { isGpuProvider } from '../runtime/providers.js';
 import { runtimeError, usageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { sha256Hex } from '../util/hash.js';
-import { channelsLastNotice, channelsLastTensors, loadModel, GraphIndex, type LoadedModel } from '../onnx/index.js';
+import { channelsLastNotice, channelsLastTensors, loadModel, GraphIndex, modelSha256, type LoadedModel } from '../onnx/index.js';
 import { loadInputs } from '../data/index.js';
 import type { AppliedImagePreprocessing } from '../data/images.js';
 import { loadErrorModelDir, type ErrorModel } from '../error-models/index.js';
@@ -92,7 +92,7 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
   const { sampleShape } = expectedSampleShape(loaded);
   const scores = declaredScoresType(loaded);
   if (scores !== undefined) checkScoresType(settings.model, scores.name, scores.elemType);
-  const modelSha = sha256Hex(loaded.bytes);
+  const modelSha = modelSha256(loaded);
   if (index.outputs.length > 1) {
     // Outcomes compare the first output only: say which, so an auxiliary head exported first is noticed.
     const names = index.outputs.map((o) => o.name);

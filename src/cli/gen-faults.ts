@@ -7,9 +7,10 @@ import { loadErrorModel, loadErrorModelDir } from '../error-models/index.js';
 import type { FaultArchiveInfo, FaultLayerSpec } from '../faults/archive/index.js';
 import { generateLayerFaults, layerSpecFromProfile, selectProfiledLayers, type LayerJob } from '../faults/fault-list-builder.js';
 import { faultListFormat, FaultListWriter, MAX_FAULTS_PER_LAYER, type WrittenFaultList } from '../faults/faultlist.js';
-import { assertWritable, readUserFile } from '../util/files.js';
+import { assertWritable } from '../util/files.js';
 import { defaultErrorModelsDir } from '../util/package-root.js';
 import { readProfile } from '../profile/index.js';
+import { loadModel, modelSha256 } from '../onnx/index.js';
 import { sha256Hex } from '../util/hash.js';
 import { printNotice, printWarning } from './output.js';
 import { parseInteger, parseLayerNames, parseRange, parseShape } from './parse-args.js';
@@ -86,7 +87,7 @@ function modelJobs(modelPath: string, opts: GenOpts, cmd: Command): { info: Omit
   if (!opts.profile) {
     throw usageError(`gen-faults needs the layer shapes and ranges of ${modelPath}: run \`classes profile ${modelPath} -o profile.json\` first, then pass --profile profile.json`);
   }
-  const modelSha = sha256Hex(readUserFile(modelPath, 'model'));
+  const modelSha = modelSha256(loadModel(modelPath));
   const profile = readProfile(opts.profile);
   if (profile.modelSha256 !== modelSha) {
     throw usageError(`${opts.profile} was made for another model (its model sha256 differs from ${modelPath}); run classes profile again`);

@@ -1,4 +1,5 @@
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
@@ -21,6 +22,20 @@ export interface LoadedModel {
   bytes: Uint8Array;
   model: ModelProto;
   externalData: ExternalDataFile[];
+}
+
+/**
+ * The model's identity in manifests, profiles and fault lists: the SHA-256 of its .onnx bytes,
+ * and, when its weights live in external data files, of those files too (by name, length and
+ * bytes, in name order), so that changed weights are another model. A model without external
+ * data keeps the plain file hash.
+ */
+export function modelSha256(loaded: Pick<LoadedModel, 'bytes' | 'externalData'>): string {
+  const h = createHash('sha256').update(loaded.bytes);
+  for (const f of [...loaded.externalData].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    h.update(`\0${f.path}\0${f.data.length}\0`).update(f.data);
+  }
+  return h.digest('hex');
 }
 
 /**

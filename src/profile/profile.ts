@@ -1,7 +1,6 @@
 import type { AppliedImagePreprocessing } from '../data/images.js';
 import { usageError } from '../errors.js';
 import { noInputShape } from '../data/inputs.js';
-import { sha256Hex } from '../util/hash.js';
 import {
   DataType,
   GraphIndex,
@@ -10,6 +9,7 @@ import {
   elemTypeName,
   listLayers,
   loadModel,
+  modelSha256,
   selectLayers,
   typeOfValueInfo,
   withStableNodeNames,
@@ -122,7 +122,7 @@ export async function profileModel(options: ProfileOptions): Promise<Profile> {
 
   return {
     model: loaded.path,
-    modelSha256: sha256Hex(loaded.bytes),
+    modelSha256: modelSha256(loaded),
     inputs: inputs.count,
     layers: profiled,
     inputSource: inputs.source,

@@ -258,6 +258,18 @@ test('a model whose weights sit in its own external data file: the reports of th
   const manifest = JSON.parse(readFileSync(join(dir, 'external', 'manifest.json'), 'utf8'));
   const stem = (manifest.layers as { name: string; windowed: { nodes?: number } | null }[]).find((l) => l.name === '/stem/Conv');
   assert.ok((stem?.windowed?.nodes ?? 0) > 0, 'the first layer ran windowed from the external weights');
+
+  // The weights are part of the model: changed in the data file, the model is another one (its
+  // hash in profiles and manifests), so the finished reports are not taken for this campaign's.
+  const sha = (): string => (JSON.parse(runCli(['profile', join(dir, 'ext', 'model.onnx'), '--data', RESNET_DATA, '--inputs', '2', '--json']).stdout) as { modelSha256: string }).modelSha256;
+  const before = sha();
+  assert.equal(manifest.hashes.model, before);
+  const data = readFileSync(join(dir, 'ext', 'model.onnx.data'));
+  data.writeFloatLE(data.readFloatLE(0) * 3, 0);
+  writeFileSync(join(dir, 'ext', 'model.onnx.data'), data);
+  assert.notEqual(sha(), before);
+  const again = runCli(args(join(dir, 'ext', 'model.onnx'), 'external'));
+  assertOneLine(again, 2, /injections\.csv already exists; pass --force/);
 });
 
 test('a stored list drawn for another shape than the layer (a synthetic 6x10x10 list on LeNet\'s 6x28x28 conv1) is refused, though every index fits', () => {
