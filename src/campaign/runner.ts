@@ -10,7 +10,7 @@
  * 4. Write summary.csv and manifest.json, then move injections.csv into place.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { isGpuProvider } from '../runtime/providers.js';
 import { runtimeError, usageError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -72,6 +72,9 @@ export interface CampaignSetup {
   inputs: InputBatch;
   labels: Int32Array | null;
   inputSource: string;
+  /** Image inputs: each input's file (relative to --data when inside it) and the class folders. */
+  inputFiles?: string[];
+  classNames?: string[];
   /** Image inputs: the preprocessing applied (recorded in the manifest). */
   inputImage?: AppliedImagePreprocessing;
   models: Map<string, ErrorModel> | null;
@@ -174,7 +177,19 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
       window: settings.window,
     }),
   );
-  return { settings, loaded, targets, plan, inputs, labels, inputSource: data.source, ...(data.image === undefined ? {} : { inputImage: data.image }), models, faultListPath: settings.faults, hashes, planKey };
+  const inputFiles = data.files?.slice(0, inputs.count).map((f) => relativeToData(settings.data, f));
+  return {
+    settings,
+    loaded,
+    targets,
+    plan,
+    inputs,
+    labels,
+    inputSource: data.source,
+    ...(data.image === undefined ? {} : { inputImage: data.image }),
+    ...(inputFiles === undefined ? {} : { inputFiles }),
+    ...(data.classNames === undefined ? {} : { classNames: data.classNames }),
+    models, faultListPath: settings.faults, hashes, planKey };
 }
 
 /**
@@ -208,6 +223,12 @@ export function labelsOutsideClasses(labels: Int32Array | null, classCount: numb
     }
   });
   return bad === 0 ? null : `${bad} of ${labels.length} labels are not classes of the model (0..${classCount - 1}), the first ${labels[first]} at input ${first}`;
+}
+
+/** An image's path as the manifest records it: relative to the --data folder it came from. */
+function relativeToData(data: string, file: string): string {
+  const rel = relative(data, file);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel.split(sep).join('/');
 }
 
 function shardLabel(s: CampaignSettings): string | null {
@@ -599,7 +620,14 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       seed: settings.seed,
       hashes: setup.hashes,
       settings: { ...settingsForManifest(settings), earlyExitLayers: Object.fromEntries(plan.layers.filter((l) => l.name in earlyExitCuts).map((l) => [l.name, earlyExitCuts[l.name]])) },
-      inputs: { count: inputs.count, sampleShape: inputs.sampleDims, source: setup.inputSource, ...(setup.inputImage === undefined ? {} : { image: setup.inputImage }) },
+      inputs: {
+        count: inputs.count,
+        sampleShape: inputs.sampleDims,
+        source: setup.inputSource,
+        ...(setup.inputImage === undefined ? {} : { image: setup.inputImage }),
+        ...(setup.inputFiles === undefined ? {} : { files: setup.inputFiles }),
+        ...(setup.classNames === undefined ? {} : { classNames: setup.classNames }),
+      },
       ...(providerVsCpu === null ? {} : { providerVsCpu }),
       plan: { layers: plan.layers.map((l) => ({ name: l.name, output: l.output, faults: l.faults })) },
       layers: plan.layers.map((l) => layerFacts[l.name]).filter((f): f is LayerFacts => f !== undefined),

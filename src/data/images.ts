@@ -43,6 +43,8 @@ export interface ImageSet {
   classNames?: string[];
   /** Path of each image, in order. */
   files: string[];
+  /** Images the folder holds, before a limit. */
+  available: number;
   /** The preprocessing applied, defaults filled in: what a report records so a run can be redone. */
   applied: AppliedImagePreprocessing;
 }
@@ -173,6 +175,7 @@ export function loadImageFolder(dir: string, options: ImageOptions = {}): ImageS
     ...set,
     labels: listing.labels?.slice(0, n),
     classNames: listing.classNames,
+    available: listing.files.length,
   };
 }
 
@@ -209,7 +212,7 @@ export function loadImageFiles(files: string[], options: ImageOptions = {}): Ima
     writeSample(inputs, i, planes, pixels, layout, scale, mean, std);
   });
   const shape = layout === 'NCHW' ? [files.length, channels, height, width] : [files.length, height, width, channels];
-  return { inputs, shape, files, applied: { width, height, channels, layout, scale, mean, std, resize } };
+  return { inputs, shape, files, available: files.length, applied: { width, height, channels, layout, scale, mean, std, resize } };
 }
 
 function perChannel(v: number | number[], channels: number, what: string): number[] {

@@ -33,6 +33,10 @@ export interface LoadedInputs {
   labels?: Int32Array;
   /** Class names of an image folder, indexed by label. */
   classNames?: string[];
+  /** For images: the file of each sample, in order. */
+  files?: string[];
+  /** Samples the source holds before a limit, when the loader applied the limit itself (images). */
+  available?: number;
   /** Where the samples came from, for reports: a path or `random(seed=S)`. */
   source: string;
   /** For images: the preprocessing that made their values (absent for .npy and random data). */
@@ -70,7 +74,8 @@ export function loadInputs(spec: InputSpec): LoadedInputs {
   else if (isImageFile(path)) loaded = loadImages(spec, path);
   else throw usageError(`${flag} ${path}: unsupported input file; give a .npy file, a PNG/JPEG image or a folder of images`);
 
-  if (spec.labels !== undefined) loaded.labels = loadLabels(spec.labels, loaded.count, path);
+  // Labels are one per sample of the whole source (an image folder is decoded only as far as the limit).
+  if (spec.labels !== undefined) loaded.labels = loadLabels(spec.labels, loaded.available ?? loaded.count, path).subarray(0, loaded.count);
   if (spec.limit !== undefined && spec.limit < loaded.count) {
     const size = shapeSize(loaded.sampleShape);
     loaded.count = spec.limit;
@@ -135,7 +140,7 @@ function loadImages(spec: InputSpec, path: string): LoadedInputs {
   }
   const set = statSync(path).isDirectory() ? loadImageFolder(path, options) : loadImageFiles([path], options);
   const { count, sampleShape } = fitSamples(set.shape, expected, path);
-  return { data: set.inputs, count, sampleShape, labels: set.labels, classNames: set.classNames, source: path, image: set.applied, random: false };
+  return { data: set.inputs, count, sampleShape, labels: set.labels, classNames: set.classNames, files: set.files, available: set.available, source: path, image: set.applied, random: false };
 }
 
 /**

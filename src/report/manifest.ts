@@ -69,7 +69,11 @@ export interface Manifest {
   };
   settings: Record<string, unknown>;
   /** `image`: for an image folder, the preprocessing applied (defaults filled in). */
-  inputs: { count: number; sampleShape: number[]; source: string; image?: AppliedImagePreprocessing };
+  /**
+   * For an image folder also `files` (each input's image, relative to the folder, in input order:
+   * the `input` column indexes it) and `classNames` (the folder of each label).
+   */
+  inputs: { count: number; sampleShape: number[]; source: string; image?: AppliedImagePreprocessing; files?: string[]; classNames?: string[] };
   /** GPU providers only: the plain model's scores there against the CPU provider's. */
   providerVsCpu?: { provider: string; maxAbsDiff: number; top1Changes: number };
   /** The whole campaign's target layers in report order, with their fault counts (every shard lists all). */

@@ -38,6 +38,9 @@ test('image preprocessing flags reach the inputs of profile and run-campaign, an
   // what was applied, defaults filled in, so the run can be redone from the manifest alone
   const applied = { width: 32, height: 32, channels: 3, layout: 'NCHW', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'nearest' };
   assert.deepEqual(manifest.inputs.image, applied);
+  // which image each input is, and the folder of each label: the reports trace back to files
+  assert.deepEqual(manifest.inputs.files, ['plane/0.png', 'ship/0.png', 'plane/1.png', 'ship/1.png']);
+  assert.deepEqual(manifest.inputs.classNames, ['plane', 'ship']);
   // labels come from the sub-folders: plane = 0, ship = 1, interleaved
   assert.deepEqual([...new Set(readFileSync(join(out, 'injections.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[6]))].sort(), ['0', '1']);
 

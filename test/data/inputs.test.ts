@@ -112,6 +112,15 @@ test('an image folder takes channels and size from the model input shape', () =>
   assert.equal(single.count, 1);
   assert.deepEqual(single.sampleShape, [3, 2, 2]);
   assert.throws(() => loadInputs({ path: folder, expectedShape: [4, 8, 8] }), isUsageError(/4 channels/));
+  // --labels for the whole folder, with a limit: checked against every image, then cut to the limit
+  const labelsPath = join(dir, 'folder-labels.npy');
+  saveNpy(labelsPath, { data: Int32Array.of(7, 3), shape: [2] });
+  const limited = loadInputs({ path: folder, labels: labelsPath, expectedShape: [1, 4, 4], limit: 1 });
+  assert.equal(limited.count, 1);
+  assert.deepEqual(limited.labels, Int32Array.of(7));
+  assert.throws(() => loadInputs({ path: folder, labels: labelsPath.replace('folder-labels', 'missing'), expectedShape: [1, 4, 4], limit: 1 }), isUsageError(/does not exist/));
+  saveNpy(labelsPath, { data: Int32Array.of(7), shape: [1] });
+  assert.throws(() => loadInputs({ path: folder, labels: labelsPath, expectedShape: [1, 4, 4], limit: 1 }), isUsageError(/has 1 labels but .* has 2 samples/));
   // channels last when only the last axis can be channels
   const last = loadInputs({ path: folder, expectedShape: [4, 2, 3] });
   assert.deepEqual(last.sampleShape, [4, 2, 3]);
