@@ -231,6 +231,16 @@ function relativeToData(data: string, file: string): string {
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel.split(sep).join('/');
 }
 
+/**
+ * A stored list's layer range against the range this campaign measures: apart by more than a
+ * fifth of the measured span at either end (profiles on a few more or fewer of the same inputs
+ * stay well within that; another normalisation does not).
+ */
+export function rangesDiffer(list: { min: number; max: number }, measured: { min: number; max: number }): boolean {
+  const span = Math.max(measured.max - measured.min, Math.abs(measured.max), Math.abs(measured.min), 1e-12);
+  return Math.abs(list.min - measured.min) > 0.2 * span || Math.abs(list.max - measured.max) > 0.2 * span;
+}
+
 function shardLabel(s: CampaignSettings): string | null {
   return s.shard ? `${s.shard.index}/${s.shard.count}` : null;
 }
@@ -518,6 +528,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       let next: Promise<LayerGolden> | null = null;
       // Said once: with many inputs, every early layer of a large model is refused alike.
       let memoryNoticed = false;
+      let rangeNoticed = false;
       for (let li = 0; li < layersTodo.length; li++) {
         const l = layersTodo[li];
         const t = targets[l];
@@ -556,6 +567,14 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
         }
         if (cmp.top1Changes > 0) {
           warn(`layer ${t.name}: the plain model's top-1 differs from this layer's golden reference on ${cmp.top1Changes} input(s) (max |diff| ${cmp.maxAbsDiff}); outcomes compare with the split graph's golden run`);
+        }
+        const listRange = t.listLayer?.range ?? null;
+        if (listRange !== null && facts.range !== null && !rangeNoticed && rangesDiffer(listRange, facts.range)) {
+          rangeNoticed = true;
+          warn(
+            `--faults ${setup.faultListPath}: the faults of layer ${t.name} were drawn for the operating range [${listRange.min}, ${listRange.max}], but this campaign measures [${facts.range.min}, ${facts.range.max}] on its inputs ` +
+              `(other inputs or another preprocessing than the profile's?): the list's in-range and out-of-range values are relative to its own range (other layers may differ too)`,
+          );
         }
         const source = layerFaultSource(setup, l, facts);
         currentGoldenTop1.set(l, g.goldenTop1);

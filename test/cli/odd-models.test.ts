@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { repoPath, runCli } from '../helpers.js';
 import { LENET, LENET_DATA, RESNET, RESNET_DATA, tempDir } from '../campaign/fixtures.js';
 import { decodeModel, encodeModel, graphOf, makeInt64Tensor, makeNode, makeShape, makeValueInfo, type ModelProto } from '../../src/onnx/index.js';
-import { saveNpy } from '../../src/data/npy.js';
+import { loadNpy, saveNpy } from '../../src/data/npy.js';
 import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from '../../src/onnx/gen/onnx_pb.js';
 
@@ -285,4 +285,25 @@ test('a stored list drawn for another shape than the layer (a synthetic 6x10x10 
   const right = join(dir, 'right.tar');
   assert.equal(runCli(['gen-faults', '--error-model', repoPath('error_models', 'conv_gemm.json'), '--shape', '6,28,28', '--range=-2,3', '--count', '5', '--layer-name', '/conv1/Conv', '--output-name', '/conv1/Conv_output_0', '-o', right]).code, 0);
   assert.equal(runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '2', '--faults', right, '--out', join(dir, 'ok')]).code, 0);
+});
+
+test('a stored list whose ranges are far from what the campaign measures (profiled on other inputs) is run, with a warning; a list profiled on these inputs gets none', () => {
+  const dir = tmp();
+  const x = loadNpy(LENET_DATA);
+  const scaled = join(dir, 'x3.npy');
+  saveNpy(scaled, { data: Float32Array.from(x.data as Float32Array, (v) => v * 3), shape: x.shape });
+  const run = (profileData: string, name: string) => {
+    const profile = join(dir, `${name}.json`);
+    assert.equal(runCli(['profile', LENET, '--data', profileData, '--inputs', '8', '-o', profile]).code, 0);
+    const list = join(dir, `${name}.tar`);
+    assert.equal(runCli(['gen-faults', LENET, '--profile', profile, '--faults-per-layer', '2', '-o', list]).code, 0);
+    return runCli(['run-campaign', '--model', LENET, '--data', LENET_DATA, '--inputs', '8', '--faults', list, '--out', join(dir, `run-${name}`)]);
+  };
+  const off = run(scaled, 'scaled');
+  assert.equal(off.code, 0, off.stderr);
+  assert.match(off.stderr, /warning: --faults .*scaled\.tar: the faults of layer \/conv1\/Conv were drawn for the operating range \[.*\], but this campaign measures \[.*\] on its inputs/);
+  assert.equal(off.stderr.match(/were drawn for the operating range/g)?.length, 1);
+  const same = run(LENET_DATA, 'same');
+  assert.equal(same.code, 0, same.stderr);
+  assert.doesNotMatch(same.stderr, /operating range/);
 });
