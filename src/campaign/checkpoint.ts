@@ -29,6 +29,12 @@ export function hasCheckpoint(out: string): boolean {
   return existsSync(join(out, CHECKPOINT_FILE));
 }
 
+/** Units of work the checkpoint in `out` records as done; 0 when there is none (or it is damaged). */
+export function checkpointedUnits(out: string): number {
+  const ck = readCheckpoint(join(out, CHECKPOINT_FILE));
+  return ck === null || 'damaged' in ck ? 0 : ck.unitsDone;
+}
+
 /** Remove an unfinished run's checkpoint and rows (what --force discards). */
 export function discardUnfinishedRun(out: string): void {
   rmSync(join(out, CHECKPOINT_FILE), { force: true });

@@ -8,7 +8,8 @@ import { summaryTable } from '../report/table.js';
 import { defaultErrorModelsDir, resolveCampaignArg } from '../util/package-root.js';
 import { printNotice, printWarning } from './output.js';
 import { releaseHeldLocks } from '../campaign/out-lock.js';
-import { hasCheckpoint } from '../campaign/checkpoint.js';
+import { checkpointedUnits } from '../campaign/checkpoint.js';
+import type { Manifest } from '../report/manifest.js';
 
 interface RunOpts extends ImageFlags {
   model?: string;
@@ -122,9 +123,21 @@ function progressBar(enabled: boolean): Progress {
   };
 }
 
+/**
+ * The closing line: injections and the time of every attempt. The manifest's rate is the last
+ * attempt's (its runs over its time), so after a resume it is said as that, not as the whole's.
+ */
+export function doneLine(m: Manifest, alreadyDone: boolean): string {
+  const t = m.timing;
+  const head = `${m.totals.runs} injections${m.shard ? ` (shard ${m.shard})` : ''} in ${(t.elapsedMs / 1000).toFixed(1)} s`;
+  const attempts = t.attempts > 1 ? ` over ${t.attempts} attempts` : '';
+  const rate = t.injectionsPerSecond > 0 ? (t.attempts > 1 ? ` (the last ran ${t.injectionsPerSecond} per second)` : `, ${t.injectionsPerSecond} per second`) : '';
+  return head + attempts + (alreadyDone ? ` (an earlier run, ended ${t.endedAt})` : '') + rate;
+}
+
 /** What an interrupted run says: how to resume, or, stopped before its first checkpoint, that nothing was kept. */
 export function interruptedMessage(signal: string, out: string): string {
-  return hasCheckpoint(out)
+  return checkpointedUnits(out) > 0
     ? `interrupted (${signal}); the work checkpointed in ${out} is kept: run the same command again to resume`
     : `interrupted (${signal}) before any work was checkpointed; nothing to resume: run the same command again to start`;
 }
@@ -227,12 +240,7 @@ export function registerRunCampaign(program: Command): void {
       }
       const m = result.manifest;
       process.stdout.write(summaryTable(setup.plan.layers, result.counts));
-      process.stdout.write(
-        `\n${m.totals.runs} injections${m.shard ? ` (shard ${m.shard})` : ''} in ${(m.timing.elapsedMs / 1000).toFixed(1)} s` +
-          (result.alreadyDone ? ` (an earlier run, ended ${m.timing.endedAt})` : '') +
-          (m.timing.injectionsPerSecond > 0 ? `, ${m.timing.injectionsPerSecond} per second` : '') +
-          `\nresults: ${result.out}/{injections.csv,summary.csv,manifest.json}\n`,
-      );
+      process.stdout.write(`\n${doneLine(m, result.alreadyDone)}\nresults: ${result.out}/{injections.csv,summary.csv,manifest.json}\n`);
     });
   // Last in --help: most inputs are .npy arrays.
   addImageFlags(cmd);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { interruptedMessage } from '../../src/cli/run-campaign.js';
+import { doneLine, interruptedMessage } from '../../src/cli/run-campaign.js';
+import type { Manifest } from '../../src/report/manifest.js';
 import { join } from 'node:path';
 import { BIN, ROOT, runCli } from '../helpers.js';
 import { LENET, LENET_DATA, randomFaultList, tempDir } from '../campaign/fixtures.js';
@@ -76,7 +77,11 @@ test('interrupted before the first checkpoint: the line says there is nothing to
   const dir = tempDir('classes-resume-');
   assert.match(interruptedMessage('SIGINT', join(dir, 'never-made')), /^interrupted \(SIGINT\) before any work was checkpointed; nothing to resume/);
   mkdirSync(join(dir, 'out'));
-  writeFileSync(join(dir, 'out', '.checkpoint.json'), '{}');
+  const checkpoint = (unitsDone: number) => JSON.stringify({ format: 1, planKey: 'k', shard: null, unitsDone, bytes: 0, counts: {}, elapsedMs: 0, attempts: 1, startedAt: 'then', meta: {} });
+  // a checkpoint written before the first fault was done keeps no work either
+  writeFileSync(join(dir, 'out', '.checkpoint.json'), checkpoint(0));
+  assert.match(interruptedMessage('SIGINT', join(dir, 'out')), /before any work was checkpointed/);
+  writeFileSync(join(dir, 'out', '.checkpoint.json'), checkpoint(3));
   assert.match(interruptedMessage('SIGTERM', join(dir, 'out')), /^interrupted \(SIGTERM\); the work checkpointed in .* is kept: run the same command again to resume/);
 });
 
@@ -127,4 +132,11 @@ test('reports merged into a folder that holds an unfinished run: merge refuses i
   assert.equal(existsSync(join(out, '.checkpoint.json')), false);
   assert.equal(existsSync(join(out, '.injections.csv.part')), false);
   assert.equal(readFileSync(join(out, 'injections.csv'), 'utf8'), readFileSync(join(dir, 'merged', 'injections.csv'), 'utf8'));
+});
+
+test('the closing line after a resume gives the time of every attempt and says whose rate it quotes', () => {
+  const m = (attempts: number) => ({ shard: null, totals: { runs: 512 }, timing: { elapsedMs: 18_400, attempts, injectionsPerSecond: 40.7, endedAt: 'then' } }) as unknown as Manifest;
+  assert.equal(doneLine(m(1), false), '512 injections in 18.4 s, 40.7 per second');
+  assert.equal(doneLine(m(2), false), '512 injections in 18.4 s over 2 attempts (the last ran 40.7 per second)');
+  assert.equal(doneLine(m(1), true), '512 injections in 18.4 s (an earlier run, ended then), 40.7 per second');
 });
