@@ -93,25 +93,48 @@ interface Progress {
   clearLine: () => void;
 }
 
+/** How far back the time left looks for its rate. */
+const RECENT_MS = 20_000;
+
+/** 75 s as "1m15s", 4000 s as "1h06m". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 function progressBar(enabled: boolean): Progress {
   if (!enabled || !process.stderr.isTTY) return { start: () => {}, update: () => {}, stop: () => {}, clearLine: () => {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'injections [{bar}] {value}/{total} | {rate}/s | {eta_formatted} left', etaBuffer: 50, fps: 5, hideCursor: false },
+    { stream: process.stderr, format: 'injections [{bar}] {value}/{total} | {rate}/s | {left}', fps: 5, hideCursor: false },
     cliProgress.Presets.shades_classic,
   );
   let t0 = 0;
   let first = 0;
+  let total = 0;
   let started = false;
+  // (time, done) over the last RECENT_MS: the time left follows the recent rate, not the average
+  // since the start, which the first layer's set-up (and its costlier suffix) holds down.
+  const recent: [number, number][] = [];
   return {
-    start: (total, done) => {
+    start: (n, done) => {
       t0 = performance.now();
       first = done;
-      bar.start(total, done, { rate: '-' });
+      total = n;
+      recent.length = 0;
+      bar.start(n, done, { rate: '-', left: 'setting up' });
       started = true;
     },
     update: (done) => {
-      const s = (performance.now() - t0) / 1000;
-      bar.update(done, { rate: s > 0 ? Math.round((done - first) / s) : '-' });
+      const now = performance.now();
+      const s = (now - t0) / 1000;
+      recent.push([now, done]);
+      while (recent.length > 2 && now - recent[0][0] > RECENT_MS) recent.shift();
+      const [t1, d1] = recent[0];
+      const perMs = now > t1 ? (done - d1) / (now - t1) : 0;
+      const left = done === first ? 'setting up' : perMs > 0 ? `${formatDuration((total - done) / perMs / 1000)} left` : '…';
+      bar.update(done, { rate: s > 0 && done > first ? Math.round((done - first) / s) : '-', left });
     },
     stop: () => {
       if (started) bar.stop();

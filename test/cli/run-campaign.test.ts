@@ -7,6 +7,7 @@ import { LENET, LENET_DATA, RESNET, RESNET_DATA, convPoolClassifier, randomFault
 import { writeFaultArchive } from '../../src/faults/archive/index.js';
 import { encodeModel, makeFloatTensor, makeModel, makeNode, makeValueInfo } from '../../src/onnx/index.js';
 import { saveNpy } from '../../src/data/npy.js';
+import { formatDuration } from '../../src/cli/run-campaign.js';
 
 const tmp = () => tempDir('classes-cli-campaign-');
 const CAMPAIGN = repoPath('campaigns', 'lenet5-mnist', 'campaign.json');
@@ -237,4 +238,8 @@ test('scores with rows and columns (a segmentation map) run as one vector of sco
   const c = runCli(['run-campaign', '--model', RESNET, '--data', RESNET_DATA, '--layers', '/Relu', '--faults-per-layer', '1', '--inputs', '2', '--workers', '1', '--out', join(dir, 'cls')]);
   assert.equal(c.code, 0, c.stderr);
   assert.doesNotMatch(c.stderr, /per input/);
+});
+
+test('the progress bar says time left in minutes and hours', () => {
+  assert.deepEqual([0, 42.4, 75, 3599, 4000].map(formatDuration), ['0s', '42s', '1m15s', '59m59s', '1h06m']);
 });
