@@ -330,7 +330,7 @@ const MAX_RUN_BYTES = 2 ** 30;
  */
 export function windowMemoryNotice(layer: string, reason: string, maxInputs: number): string {
   const fix = maxInputs > 0 ? `with --inputs ${maxInputs} or fewer they stay on` : 'not even one input fits';
-  return `layer ${layer}: no windowed runs, every fault runs the whole suffix (slower): ${reason}; ${fix} (other layers refused alike: manifest.json, layers[].windowed.refused)`;
+  return `layer ${layer}: no windowed runs, every fault runs the whole suffix (slower): ${reason}; ${fix} (said once: any later layer refused for this is listed in manifest.json, layers[].windowed.refused)`;
 }
 
 /** A --batch whose runs could not be held, refused before anything is written. */
@@ -545,7 +545,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
           name: t.name,
           output: t.output,
           op: t.opType,
-          errorModel: t.errorModel,
+          errorModel: t.errorModel ?? t.listLayer?.errorModel ?? null,
           faults: plan.layers[l].faults,
           shape: g.targetDims,
           range: g.range,
@@ -636,7 +636,8 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
       campaign: settings.name,
       planKey: setup.planKey,
       shard,
-      seed: settings.seed,
+      // A stored list was drawn with its own seed (in its manifest): this campaign draws nothing.
+      seed: settings.faults !== null ? null : settings.seed,
       hashes: setup.hashes,
       settings: { ...settingsForManifest(settings), earlyExitLayers: Object.fromEntries(plan.layers.filter((l) => l.name in earlyExitCuts).map((l) => [l.name, earlyExitCuts[l.name]])) },
       inputs: {

@@ -120,7 +120,7 @@ function readExternalData(model: ModelProto, modelPath: string): ExternalDataFil
       isFile = false;
     }
     if (!isFile) {
-      throw runtimeError(`${modelPath} needs its external data file ${full}, which is missing; keep the data file next to the model`);
+      throw usageError(`${modelPath} needs its external data file ${full}, which is missing; keep the data file next to the model`);
     }
     // In shared memory: the campaign's worker threads then share the file instead of each
     // receiving a copy with every layer.

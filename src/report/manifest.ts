@@ -58,7 +58,8 @@ export interface Manifest {
   /** "i/n" for one shard, a list of them for a merge, null for a whole run. */
   shard: string | null;
   shards?: string[];
-  seed: number;
+  /** null with a stored fault list, which carries its own seed. */
+  seed: number | null;
   hashes: {
     model: string;
     /** sha256 of the float32 inputs used (the first `inputs` samples). */

@@ -30,14 +30,23 @@ export function isGpuProvider(p: string): boolean {
 export const WEBGPU_HINT =
   'WebGPU needs a GPU with Vulkan drivers (on Linux: the libvulkan1 package and the GPU vendor\'s Vulkan driver); or use --provider cpu';
 
-export const CUDA_INSTALL_COMMAND = 'node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12';
+/** onnxruntime-node's own folder (where its install script is), wherever classes is installed. */
+function ortPackageDir(): string {
+  const require = createRequire(import.meta.url);
+  return dirname(dirname(require.resolve('onnxruntime-node'))); // .../onnxruntime-node/dist/index.js
+}
+
+/**
+ * The one command that fetches the CUDA provider, with the script's absolute path, so that it
+ * works from any folder (the README's form, node_modules/..., only from inside the clone).
+ */
+const INSTALL_SCRIPT = join(ortPackageDir(), 'script', 'install');
+export const CUDA_INSTALL_COMMAND = `node ${/^[\w@%+=:,./-]+$/.test(INSTALL_SCRIPT) ? INSTALL_SCRIPT : JSON.stringify(INSTALL_SCRIPT)} --onnxruntime-node-install=cuda12`;
 export const CUDA_INSTALL_HINT = `install the CUDA provider with \`${CUDA_INSTALL_COMMAND}\` (it also needs CUDA 12 and cuDNN 9), or use --provider cpu`;
 
 /** The folder holding onnxruntime_binding.node for this platform. */
 export function bindingDir(): string {
-  const require = createRequire(import.meta.url);
-  const main = require.resolve('onnxruntime-node'); // .../onnxruntime-node/dist/index.js
-  return join(dirname(dirname(main)), 'bin', 'napi-v6', process.platform, process.arch);
+  return join(ortPackageDir(), 'bin', 'napi-v6', process.platform, process.arch);
 }
 
 /** Where the CUDA provider library must be for onnxruntime-node to load it. */

@@ -652,7 +652,7 @@ test('golden memory: a layer whose golden tensors would pass the budget runs who
   assert.equal(late.windowMaxInputs, null);
 
   const line = windowMemoryNotice('/block1/Relu', String(tight.windowRefused), 2);
-  assert.match(line, /^layer \/block1\/Relu: no windowed runs, every fault runs the whole suffix \(slower\): its golden tensors would take .*; with --inputs 2 or fewer they stay on \(other layers refused alike: manifest\.json, layers\[\]\.windowed\.refused\)$/);
+  assert.match(line, /^layer \/block1\/Relu: no windowed runs, every fault runs the whole suffix \(slower\): its golden tensors would take .*; with --inputs 2 or fewer they stay on \(said once: any later layer refused for this is listed in manifest\.json, layers\[\]\.windowed\.refused\)$/);
   assert.match(windowMemoryNotice('x', 'r', 0), /not even one input fits/);
 });
 

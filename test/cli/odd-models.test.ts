@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoPath, runCli } from '../helpers.js';
 import { LENET, LENET_DATA, RESNET, RESNET_DATA, tempDir } from '../campaign/fixtures.js';
@@ -270,6 +270,9 @@ test('a model whose weights sit in its own external data file: the reports of th
   assert.notEqual(sha(), before);
   const again = runCli(args(join(dir, 'ext', 'model.onnx'), 'external'));
   assertOneLine(again, 2, /injections\.csv already exists; pass --force/);
+  // without its data file: a missing input file, exit 2, one line naming it
+  rmSync(join(dir, 'ext', 'model.onnx.data'));
+  assertOneLine(runCli(args(join(dir, 'ext', 'model.onnx'), 'no-data')), 2, /model\.onnx needs its external data file .*model\.onnx\.data, which is missing; keep the data file next to the model/);
 });
 
 test('a stored list drawn for another shape than the layer (a synthetic 6x10x10 list on LeNet\'s 6x28x28 conv1) is refused, though every index fits', () => {
