@@ -32,15 +32,18 @@ export function errorModelFor(index: GraphIndex, n: NodeInfo, convStrategy: Conv
 }
 
 /**
- * The layers of a model in graph order: injectable ones only, or every node (`all`), Constant
- * nodes excepted (they hold weights, not activations).
+ * The layers of a model in graph order: injectable ones only, or every node (`all`), nodes that
+ * compute constants excepted (Constant nodes, and the Identity aliases of weights PyTorch
+ * exports): they hold weights, not activations, and ONNX Runtime folds them away, so their
+ * outputs cannot even be fetched.
  */
 export function listLayers(index: GraphIndex, options: { convStrategy?: ConvStrategy; all?: boolean } = {}): Layer[] {
   const layers: Layer[] = [];
+  const constants = options.all ? index.constantNodes() : new Set<number>();
   for (const n of index.nodes) {
     const errorModel = errorModelFor(index, n, options.convStrategy);
     if (n.outputs.length === 0 || n.outputs[0] === '') continue;
-    if (errorModel === null && (!options.all || n.opType === 'Constant')) continue;
+    if (errorModel === null && (!options.all || n.opType === 'Constant' || constants.has(n.index))) continue;
     layers.push({ name: n.name, opType: n.opType, output: n.outputs[0], errorModel, nodeIndex: n.index });
   }
   return layers;

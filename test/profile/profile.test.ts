@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { ClassesError } from '../../src/errors.js';
 import { StringStringEntryProtoSchema } from '../../src/onnx/gen/onnx_pb.js';
-import { encodeModel, exposeTensors, makeModel, makeNode, makeValueInfo, DataType } from '../../src/onnx/index.js';
+import { encodeModel, exposeTensors, makeFloatTensor, makeModel, makeNode, makeValueInfo, DataType } from '../../src/onnx/index.js';
 import type { ModelProto } from '../../src/onnx/index.js';
 import { float32Tensor } from '../../src/runtime/index.js';
 import { buildRangeModel, profileModel, profileToJson, readProfile } from '../../src/profile/index.js';
@@ -155,4 +155,21 @@ test('LeNet-5 on MNIST: eight injectable layers with real ranges', { skip: !(exi
     assert.equal(l.nonFinite, 0);
   }
   assert.equal(profile.layers[1].min, 0, 'a ReLU output starts at 0');
+});
+
+test('--all leaves out nodes that compute constants (the Identity aliases of weights PyTorch exports), whose outputs ONNX Runtime folds away', async () => {
+  const w = (name: string, dims: number[], v = 0.5) => makeFloatTensor(name, dims, new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(v));
+  const model = makeModel({
+    nodes: [
+      makeNode('Conv', ['x', 'w'], ['c'], { name: 'conv', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }),
+      makeNode('Identity', ['scale'], ['bn.scale_alias'], { name: 'alias' }),
+      makeNode('BatchNormalization', ['c', 'bn.scale_alias', 'bias', 'mean', 'var'], ['b'], { name: 'bn' }),
+      makeNode('Relu', ['b'], ['y'], { name: 'relu' }),
+    ],
+    inputs: [makeValueInfo('x', DataType.FLOAT, ['N', 2, 4, 4])],
+    outputs: [makeValueInfo('y', DataType.FLOAT, ['N', 3, 4, 4])],
+    initializers: [w('w', [3, 2, 3, 3], 0.1), w('scale', [3], 1.5), w('bias', [3], 0.1), w('mean', [3], 0), w('var', [3], 1)],
+  });
+  const p = await profileModel({ model: saved(model), inputs: { data: inputs(2, 32), count: 2, sampleShape: [2, 4, 4] }, all: true, timingRuns: 1, warmupRuns: 0 });
+  assert.deepEqual(p.layers.map((l) => l.name), ['conv', 'bn', 'relu']);
 });
