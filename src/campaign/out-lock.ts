@@ -142,9 +142,11 @@ export async function acquireOutputLock(out: string, opts: { onWait?: (message: 
     if (r.foreign === null) throw usageError(r.message);
     const seen = r.foreign.mtimeMs;
     const firstSeen = Date.now();
-    const age = Math.min(STALE_MS, Math.max(0, firstSeen - seen));
+    // By this host's clock; the other host's may be off, so the age only shortens the watch.
+    const apparentAge = Math.max(0, firstSeen - seen);
+    const age = Math.min(STALE_MS, apparentAge);
     const deadline = firstSeen + Math.max(opts.watchMs ?? WATCH_MS, STALE_MS - age);
-    opts.onWait?.(`${out} is locked by a run on another host, last refreshed ${Math.round(age / 1000)} s ago by its clock; watching the lock for up to ${Math.ceil((deadline - firstSeen) / 1000)} s to see whether that run is alive`);
+    opts.onWait?.(`${out} is locked by a run on another host, last refreshed ${Math.round(apparentAge / 1000)} s ago by its clock; watching the lock for up to ${Math.ceil((deadline - firstSeen) / 1000)} s to see whether that run is alive`);
     let stale = false;
     for (;;) {
       await new Promise((done) => setTimeout(done, Math.max(1, Math.min(opts.pollMs ?? 1000, deadline - Date.now()))));

@@ -50,7 +50,7 @@ export function resolveTargets(
     } else {
       targets = selectLayers(everyNode, layers).map((l) => {
         if (l.errorModel === null) {
-          throw usageError(`--layers: ${l.name} is a ${l.opType}, which has no CLASSES error model; pick an injectable layer (classes profile MODEL lists them) or give a --faults list`);
+          throw usageError(`--layers: ${l.name} is ${/^[AEIOU]/.test(l.opType) ? 'an' : 'a'} ${l.opType}, which has no CLASSES error model; pick an injectable layer (classes profile MODEL lists them) or give a --faults list`);
         }
         models.require(l.errorModel);
         return { name: l.name, output: l.output, opType: l.opType, nodeIndex: l.nodeIndex, errorModel: l.errorModel, listLayer: null };

@@ -17,7 +17,7 @@ export interface ImageOptions {
   /** Target size; default: the size of the first image (then all images must have it). */
   width?: number;
   height?: number;
-  /** 1: grayscale (ITU-R 601 luma, as PIL's "L"), 3: RGB. Default 3. Alpha is ignored. */
+  /** 1: grayscale (ITU-R 601 luma rounded to a grey level, as PIL's "L"), 3: RGB. Default 3. Alpha is ignored. */
   channels?: 1 | 3;
   /** Multiplies the 0..255 pixel values before mean/std. Default 1/255. */
   scale?: number;
@@ -230,7 +230,9 @@ function toPlanes(img: RgbaImage, channels: 1 | 3): Float32Array[] {
   const d = img.data;
   if (channels === 1) {
     const g = new Float32Array(n);
-    for (let p = 0, q = 0; p < n; p++, q += 4) g[p] = 0.299 * d[q] + 0.587 * d[q + 1] + 0.114 * d[q + 2];
+    // PIL's "L": ITU-R 601 luma in 16-bit fixed point, rounded to a whole grey level, so that grey
+    // inputs match what a PyTorch pipeline (PIL's convert('L')) feeds the model.
+    for (let p = 0, q = 0; p < n; p++, q += 4) g[p] = (d[q] * 19595 + d[q + 1] * 38470 + d[q + 2] * 7471 + 0x8000) >>> 16;
     return [g];
   }
   const r = new Float32Array(n);

@@ -61,8 +61,8 @@ test('grayscale, mean/std, NHWC layout and a limit', () => {
   const set = loadImageFolder(labelled, { width: 3, height: 3, channels: 1, mean: 0.5, std: [0.25], limit: 3 });
   assert.deepEqual(set.shape, [3, 1, 3, 3]);
   assert.deepEqual(set.labels, Int32Array.of(0, 1, 0));
-  // red: luma 0.299 -> (0.299 - 0.5) / 0.25
-  assert.ok(Math.abs(set.inputs[0] - (0.299 - 0.5) / 0.25) < 1e-5);
+  // red: PIL's "L" of (255, 0, 0) is grey level 76 (0.299 * 255 = 76.2, rounded in fixed point)
+  assert.ok(Math.abs(set.inputs[0] - (76 / 255 - 0.5) / 0.25) < 1e-5);
   const nhwc = loadImageFolder(labelled, { width: 1, height: 1, channels: 3, layout: 'NHWC', mean: [0, 0, 0.5], limit: 1 });
   assert.deepEqual(nhwc.shape, [1, 1, 1, 3]);
   assert.deepEqual(Array.from(nhwc.inputs), [1, 0, -0.5]);
