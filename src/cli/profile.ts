@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultErrorModelsDir } from '../util/package-root.js';
 import cliProgress from 'cli-progress';
 import { usageError } from '../errors.js';
 import { assertWritable, sameFile, writeFileAtomic } from '../util/files.js';
@@ -113,6 +116,11 @@ Examples:
         bar?.stop();
       }
       if (inputsWarning !== undefined) printWarning(inputsWarning);
+      // The shipped models cover conv_gemm only: say so now rather than at gen-faults.
+      const convModel = `conv_${convStrategy}`;
+      if (profile.layers.some((l) => l.errorModel === convModel) && !existsSync(join(defaultErrorModelsDir(), `${convModel}.json`))) {
+        printWarning(`--conv-strategy ${convStrategy}: the shipped error models have no ${convModel}.json, so gen-faults will need --error-models with a folder that has one`);
+      }
       const injectable = profile.layers.filter((l) => l.errorModel);
       const channelsLast = new Set(channelsLastTensors(new GraphIndex(loaded.model), injectable.map((l) => l.output)));
       if (channelsLast.size > 0) printWarning(channelsLastNotice(modelPath, injectable.filter((l) => channelsLast.has(l.output)).map((l) => l.name)));

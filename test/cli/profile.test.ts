@@ -55,6 +55,8 @@ test('--json prints the contract; -o writes the same; --force is needed to overw
   const conv = printed.layers[0];
   for (const key of ['name', 'op', 'output', 'errorModel', 'shape', 'min', 'max', 'nonFinite', 'ms']) assert.ok(key in conv, key);
   assert.equal(conv.errorModel, 'conv_fft');
+  // said now, not at gen-faults: the shipped folder has no conv_fft.json
+  assert.match(r.stderr, /--conv-strategy fft: the shipped error models have no conv_fft\.json, so gen-faults will need --error-models/);
   assert.ok(printed.layers.some((l: { op: string; errorModel: string | null }) => l.op === 'Gemm' && l.errorModel === null));
 
   assertOneLineError(runCli(['profile', model, '--data', data, '-o', out]), 2, out);
