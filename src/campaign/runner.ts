@@ -20,7 +20,7 @@ import { loadInputs } from '../data/index.js';
 import type { AppliedImagePreprocessing } from '../data/images.js';
 import { loadErrorModelDir, type ErrorModel } from '../error-models/index.js';
 import { MAX_FAULTS_PER_LAYER, openFaultList } from '../faults/faultlist.js';
-import type { Fault, Shape3 } from '../faults/types.js';
+import type { Fault } from '../faults/types.js';
 import { onnxRuntimeVersion } from '../runtime/ort-version.js';
 import { assertProviderAvailable } from '../runtime/index.js';
 import { injectionRowsCsv, injectionsHeaderCsv, isMismatch, type InjectionRow } from '../report/injections.js';
@@ -40,6 +40,7 @@ import { leveugleSampleSize, smallestMargin } from './sample-size.js';
 import type { CampaignSettings } from './settings.js';
 import { CAMPAIGN_OPTIMIZATION } from './session-options.js';
 import { resolveTargets, type Target } from './targets.js';
+import { checkListShape, labelsOutsideClasses, rangesDiffer, scoresShapeNotices } from './input-checks.js';
 import { toShape3 } from '../faults/shape3.js';
 
 export interface RunnerHooks {
@@ -189,56 +190,17 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
     ...(data.image === undefined ? {} : { inputImage: data.image }),
     ...(inputFiles === undefined ? {} : { inputFiles }),
     ...(data.classNames === undefined ? {} : { classNames: data.classNames }),
-    models, faultListPath: settings.faults, hashes, planKey };
-}
-
-/**
- * Notices for class scores that outcomes cannot read as a classifier's: one score per input (no
- * top-1 can change) and scores with spatial axes (a segmentation map is one long vector here).
- */
-export function scoresShapeNotices(model: string, pm: PreparedModel, classCount: number): string[] {
-  const dims = pm.types.get(pm.scoresName)?.dims.slice(1) ?? [];
-  if (classCount === 1) {
-    return [`${model} gives one score per input (output "${pm.scoresName}"): its top-1 cannot change, so no run is sdc-critical; a changed score is sdc-safe (--tolerance T counts changes up to T as masked)`];
-  }
-  if (dims.filter((d) => typeof d !== 'number' || d > 1).length > 1) {
-    const shape = dims.map((d) => (typeof d === 'number' ? d : '?')).join(',');
-    return [`${model}: its first output "${pm.scoresName}" holds [${shape}] values per input, not one score per class: outcomes compare them as one vector of ${classCount} scores (sdc-critical: its largest value moved), not class by class at each position`];
-  }
-  return [];
-}
-
-/**
- * Labels that are no class of a model with `classCount` scores (one score: a binary classifier's
- * 0/1 labels are fine), said in a few words; null when all fit.
- */
-export function labelsOutsideClasses(labels: Int32Array | null, classCount: number): string | null {
-  if (labels === null || classCount < 2) return null;
-  let bad = 0;
-  let first = -1;
-  labels.forEach((l, i) => {
-    if (l < 0 || l >= classCount) {
-      bad++;
-      if (first < 0) first = i;
-    }
-  });
-  return bad === 0 ? null : `${bad} of ${labels.length} labels are not classes of the model (0..${classCount - 1}), the first ${labels[first]} at input ${first}`;
+    models,
+    faultListPath: settings.faults,
+    hashes,
+    planKey,
+  };
 }
 
 /** An image's path as the manifest records it: relative to the --data folder it came from. */
 function relativeToData(data: string, file: string): string {
   const rel = relative(data, file);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel.split(sep).join('/');
-}
-
-/**
- * A stored list's layer range against the range this campaign measures: apart by more than a
- * fifth of the measured span at either end (profiles on a few more or fewer of the same inputs
- * stay well within that; another normalisation does not).
- */
-export function rangesDiffer(list: { min: number; max: number }, measured: { min: number; max: number }): boolean {
-  const span = Math.max(measured.max - measured.min, Math.abs(measured.max), Math.abs(measured.min), 1e-12);
-  return Math.abs(list.min - measured.min) > 0.2 * span || Math.abs(list.max - measured.max) > 0.2 * span;
 }
 
 function shardLabel(s: CampaignSettings): string | null {
@@ -249,7 +211,7 @@ function shardLabel(s: CampaignSettings): string | null {
 function layerFaultSource(setup: CampaignSetup, layer: number, facts: LayerFacts): LayerFaultSource {
   const t = setup.targets[layer];
   if (t.listLayer) {
-    checkListShape(setup, t, facts.shape);
+    checkListShape(setup.faultListPath!, setup.settings.model, t, facts.shape);
     return new StoredFaults(setup.faultListPath!, t.listLayer);
   }
   if (facts.range === null) throw usageError(`layer ${t.name}: its output holds no finite value on these inputs, so it has no operating range to draw faults from`);
@@ -274,25 +236,6 @@ function knownSampleSize(pm: PreparedModel, name: string): number | null {
 }
 
 /**
- * A stored list's layer drawn for another shape than the model's tensor (a synthetic list for a
- * 10x10 map written into a 28x28 one, say) puts rows and blocks in the wrong places even where
- * every index fits: refused. Lists record shapes (.tar) or not (.jsonl, only checked by size).
- * Lists made before gen-faults read a vector [F] as F channels wrote 1x1xF, the same flat
- * indices: still taken.
- */
-function checkListShape(setup: CampaignSetup, t: Target, dims: readonly number[]): void {
-  const recorded = t.listLayer?.shape;
-  if (!recorded) return;
-  const want = toShape3(dims);
-  const same = (a: Shape3) => a.c === recorded.c && a.h === recorded.h && a.w === recorded.w;
-  const padded = [1, 1, 1, ...dims].slice(-3);
-  if (same(want) || (dims.length < 3 && same({ c: padded[0], h: padded[1], w: padded[2] }))) return;
-  throw usageError(
-    `--faults ${setup.faultListPath}: the faults of layer ${t.name} were drawn for a ${recorded.c}x${recorded.h}x${recorded.w} tensor, but ${setup.settings.model} makes [${dims.join(',')}] at ${t.output}; generate the list for this model (classes profile, then classes gen-faults)`,
-  );
-}
-
-/**
  * The faults of a stored list against the model's tensor sizes, before anything is written (a
  * failed start writes nothing): a list made for a model with the same tensor names but other
  * shapes would otherwise fail at the first chunk of the layer that does not fit, after the layers
@@ -303,7 +246,7 @@ function checkStoredFaults(setup: CampaignSetup, pm: PreparedModel): void {
   setup.targets.forEach((t, l) => {
     const dims = knownSampleDims(pm, t.output);
     if (!t.listLayer || dims === null) return;
-    checkListShape(setup, t, dims);
+    checkListShape(setup.faultListPath!, setup.settings.model, t, dims);
     const size = dims.reduce((a, b) => a * b, 1);
     const source = new StoredFaults(setup.faultListPath!, t.listLayer);
     // Every fault of the layer, not only this shard's: a list that does not fit the model is
