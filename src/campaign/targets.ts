@@ -4,7 +4,7 @@
  * needs a model file; a stored fault list: the layer needs faults in it). Targets come back in
  * graph order, the order of every report.
  */
-import { runtimeError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import type { ErrorModelSet } from '../error-models/index.js';
 import type { FaultList, FaultListLayer } from '../faults/faultlist.js';
 import { GraphIndex, listLayers, selectLayers } from '../onnx/index.js';

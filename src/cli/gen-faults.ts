@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import { ClassesError, usageError } from '../errors.js';
 import { loadErrorModel, loadErrorModelDir } from '../error-models/index.js';

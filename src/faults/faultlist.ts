@@ -4,7 +4,7 @@
  * layer's faults in ascending fault index.
  */
 import { extname } from 'node:path';
-import { runtimeError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { FaultArchiveBuilder, openFaultArchive, type FaultArchiveInfo, type FaultArchiveManifest, type FaultLayerSpec, type LayerFaults } from './archive/index.js';
 import { encodeFaultsJsonlChunks, readFaultsJsonl } from './jsonl.js';
 import { assertWritable, writeFileAtomic } from '../util/files.js';
@@ -60,10 +60,7 @@ function fromJsonl(path: string): FaultList {
   for (const f of readFaultsJsonl(path)) {
     let g = groups.get(f.layer);
     if (!g) groups.set(f.layer, (g = []));
-    if (g.length && g[0].output !== f.output) {
-      throw runtimeError(`${path}: layer ${f.layer} has faults for two output tensors (${g[0].output} and ${f.output}); use one output name per layer`);
-    }
-    g.push(f);
+    g.push(f); // one output per layer: checked line by line while reading
   }
   const layers: FaultListLayer[] = [];
   for (const [name, faults] of groups) {

@@ -37,6 +37,7 @@ export function writeFaultsJsonl(path: string, faults: Iterable<Fault>, opts: { 
 export function parseFaultsJsonl(text: string, label: string): Fault[] {
   const faults: Fault[] = [];
   const seen = new Map<string, number>();
+  const outputOf = new Map<string, { output: string; line: number }>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
@@ -56,6 +57,12 @@ export function parseFaultsJsonl(text: string, label: string): Fault[] {
       throw runtimeError(`${where}: fault ${fault.index} of layer ${fault.layer} appears twice (first on line ${first}); fault indices must be unique per layer`);
     }
     seen.set(key, i + 1);
+    // One tensor per layer: a campaign writes a layer's faults into one output.
+    const out = outputOf.get(fault.layer);
+    if (out === undefined) outputOf.set(fault.layer, { output: fault.output, line: i + 1 });
+    else if (out.output !== fault.output) {
+      throw runtimeError(`${where}: layer ${fault.layer} has faults for two output tensors (${out.output} on line ${out.line}, ${fault.output} here); use one output name per layer`);
+    }
     faults.push(fault);
   }
   if (faults.length === 0) throw runtimeError(`${label} holds no faults; expected one JSON fault object per line`);

@@ -7,7 +7,6 @@ import { spawnSync } from 'node:child_process';
 import {
   encodeFaultArchive,
   decodeFaultArchive,
-  openFaultArchive,
   readFaultArchive,
   writeFaultArchive,
   type FaultArchiveInfo,

@@ -419,7 +419,6 @@ export class WindowedExecutor {
         need.push(whole ? [{ lo: 0, hi: OH - 1 }, { lo: 0, hi: OW - 1 }] : [rows, cols]);
       }
       if (members.length > 0) {
-        const B = members.length;
         let S = Math.min(node.minWindow, OH);
         let T = Math.min(node.minWindow, OW);
         for (const [r, c] of need) {
