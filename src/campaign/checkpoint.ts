@@ -40,6 +40,7 @@ export function discardUnfinishedRun(out: string): void {
   rmSync(join(out, CHECKPOINT_FILE), { force: true });
   rmSync(join(out, PART_FILE), { force: true });
 }
+
 const FORMAT = 1;
 
 interface CheckpointJson {

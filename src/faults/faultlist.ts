@@ -118,8 +118,8 @@ export interface WrittenFaultList {
  * relu faults need 1.7 GB and 20 s, 1e6 conv_gemm faults 6.8 GB and 2.5 min, and 3e6 relu
  * faults already exhaust Node's default 4 GB heap. A larger count would run for minutes and
  * then crash, so it is refused up front. run-campaign takes the same limit (its faults are
- * drawn chunk by chunk, but a campaign should fit in a list that gen-faults can write). The file as a whole has its own limit (2 GiB, what the
- * readers take: faults/faultlist.ts), checked layer by layer as it is built.
+ * drawn chunk by chunk, but a campaign should fit in a list that gen-faults can write). The file
+ * as a whole has its own limit (MAX_FAULT_LIST_BYTES, below), checked layer by layer as it is built.
  */
 export const MAX_FAULTS_PER_LAYER = 1_000_000;
 
