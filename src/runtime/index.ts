@@ -5,3 +5,4 @@ export * from './providers.js';
 export * from './inspect.js';
 export * from './batching.js';
 export * from './split.js';
+export * from './webgpu-layout.js';

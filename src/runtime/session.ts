@@ -3,12 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runtimeError } from '../errors.js';
-import { encodeModel } from '../onnx/model.js';
+import { decodeModel, encodeModel } from '../onnx/model.js';
 import type { ExternalDataFile, LoadedModel } from '../onnx/model.js';
 import type { ModelProto } from '../onnx/gen/onnx_pb.js';
 import type { ElemTypeName } from '../onnx/dtype.js';
 import { CUDA_INSTALL_COMMAND, WEBGPU_HINT, assertProviderAvailable, cudaLibraryInstalled, type Provider, type ProviderRequest } from './providers.js';
 import type { HostTensor, TensorArray } from './tensors.js';
+import { webgpuLayoutFor, type WebgpuLayout } from './webgpu-layout.js';
 
 /**
  * ONNX Runtime sessions. This folder is the only place that imports onnxruntime-node: callers get
@@ -47,6 +48,11 @@ export interface SessionOptions {
   onWarning?: (message: string) => void;
   /** Name of the model in error messages. */
   label?: string;
+  /**
+   * WebGPU only: the layout ORT runs Convs in; default NHWC unless the graph holds a Conv that
+   * ORT 1.30 computes wrongly that way (webgpu-layout.ts).
+   */
+  webgpuLayout?: WebgpuLayout;
 }
 
 export type ModelSource = string | Uint8Array | ModelProto | LoadedModel;
@@ -61,6 +67,8 @@ export interface TensorMetadata {
 
 export class Session {
   readonly provider: Provider;
+  /** The layout a WebGPU session runs in (undefined on other providers). */
+  readonly webgpuLayout: WebgpuLayout | undefined;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly TensorMetadata[];
@@ -70,10 +78,11 @@ export class Session {
   private readonly profileDir: string | null;
   private readonly ort: OrtModule;
 
-  constructor(ortLib: OrtModule, inner: ort.InferenceSession, provider: Provider, label: string, profileDir: string | null) {
+  constructor(ortLib: OrtModule, inner: ort.InferenceSession, provider: Provider, label: string, profileDir: string | null, webgpuLayout?: WebgpuLayout) {
     this.ort = ortLib;
     this.inner = inner;
     this.provider = provider;
+    this.webgpuLayout = webgpuLayout;
     this.label = label;
     this.profileDir = profileDir;
     this.inputNames = inner.inputNames;
@@ -209,10 +218,19 @@ export async function createSession(source: ModelSource, options: SessionOptions
   }
 }
 
+/** The graph of a model source, decoded where it came as a path or bytes. */
+function protoOf(source: ModelSource): ModelProto {
+  if (typeof source === 'string') return decodeModel(readFileSync(source), source);
+  if (source instanceof Uint8Array) return decodeModel(source);
+  if ('bytes' in source && 'path' in source) return source.model;
+  return source;
+}
+
 async function open(source: ModelSource, provider: Provider, options: SessionOptions, label: string): Promise<Session> {
   const profileDir = options.profiling ? mkdtempSync(join(tmpdir(), 'classes-ortprof-')) : null;
+  const layout = provider === 'webgpu' ? (options.webgpuLayout ?? webgpuLayoutFor(protoOf(source))) : undefined;
   const ortOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: [provider],
+    executionProviders: [layout === undefined ? provider : { name: 'webgpu', preferredLayout: layout }],
     intraOpNumThreads: options.intraOpThreads ?? 1,
     interOpNumThreads: 1,
     executionMode: 'sequential',
@@ -240,7 +258,7 @@ async function open(source: ModelSource, provider: Provider, options: SessionOpt
   try {
     // ORT's typings want a Uint8Array or path; one overload per kind.
     const inner = typeof input === 'string' ? await lib.InferenceSession.create(input, ortOptions) : await lib.InferenceSession.create(input, ortOptions);
-    return new Session(lib, inner, provider, label, profileDir);
+    return new Session(lib, inner, provider, label, profileDir, layout);
   } catch (err) {
     if (profileDir !== null) rmSync(profileDir, { recursive: true, force: true });
     if (provider !== 'cpu') throw err;
