@@ -331,6 +331,11 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
         `but may not match a CPU run (manifest: providerVsCpu)`,
     );
   }
+  // Measured on an H100 and on Mesa's software Vulkan: WebGPU's Relu, Clip and MaxPool give a number
+  // for a NaN input, so NaN faults that the CPU provider carries to the scores end as sdc-* there.
+  if (settings.provider === 'webgpu') {
+    notice('--provider webgpu: its kernels do not carry NaN through every operator as the CPU provider does (Relu, Clip and MaxPool turn it into a number), so faults with NaN values end as sdc-* more often than non-finite');
+  }
   checkStoredFaults(setup, pm);
   checkBatchFits(setup, pm);
   const prepMs = performance.now() - tPrep;
