@@ -176,6 +176,10 @@ export function planCampaign(settings: CampaignSettings, hooks: RunnerHooks = {}
       mismatchesOnly: settings.mismatchesOnly,
       provider: settings.provider,
       window: settings.window,
+      // GPU kernels may round differently at another batch size (WebGPU on an H100 changed
+      // resnet-small's reports between --batch 32 and 256), and a GPU run pads every run to its
+      // batch: so there the batch is part of what the results are. CPU results do not depend on it.
+      ...(isGpuProvider(settings.provider) ? { gpuBatch: settings.batch } : {}),
     }),
   );
   const inputFiles = data.files?.slice(0, inputs.count).map((f) => relativeToData(settings.data, f));

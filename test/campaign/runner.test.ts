@@ -156,3 +156,12 @@ test('labels that are no class of the model are pointed out (not for one score, 
   assert.equal(labelsOutsideClasses(Int32Array.of(0, 1, 1), 1), null);
   assert.equal(labelsOutsideClasses(Int32Array.of(2, 99, -1, 4), 5), '2 of 4 labels are not classes of the model (0..4), the first 99 at input 1');
 });
+
+test('the batch is part of a GPU campaign\'s plan (GPU kernels may round by batch size), not of a CPU one\'s', () => {
+  const dir = tmp();
+  const key = (provider: 'cpu' | 'webgpu', batch: number) =>
+    planCampaign(settings({ model: LENET, data: LENET_DATA, errorModels: repoPath('error_models'), faultsPerLayer: 2, inputs: 2, provider, batch, workers: 1, out: join(dir, 'out') })).planKey;
+  assert.equal(key('cpu', 8), key('cpu', 256), 'CPU results do not depend on the batch');
+  assert.notEqual(key('webgpu', 8), key('webgpu', 256), 'a resume or a shard at another --batch must not join a GPU run');
+  assert.notEqual(key('cpu', 8), key('webgpu', 8));
+});
