@@ -376,6 +376,12 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
   // A campaign file's labels belong to its own data: a later --data without --labels drops them.
   if (s.labels !== undefined && lastSetIn(sources, 'labels') < lastSetIn(sources, 'data')) delete s.labels;
   checkIgnoredSettings(sources, s);
+  // ONNX Runtime 1.30's WebGPU provider crashes the process (a segmentation fault, seen on an
+  // H100 and on Mesa's software Vulkan) with sessions in worker threads: one worker runs in the
+  // main thread, so more than one cannot be given.
+  if (s.provider === 'webgpu' && s.workers !== undefined && s.workers > 1) {
+    throw usageError(`--workers ${s.workers}: the WebGPU provider crashes in worker threads; use --workers 1 (the default with a GPU provider)`);
+  }
   const name = s.name ?? 'campaign';
   const outRaw = s.out ?? (s.name ? `results/${name}` : 'results');
   return {

@@ -70,6 +70,14 @@ test('--window: auto on the CPU, off on a GPU, and only auto, on or off', () => 
   assert.throws(() => settingsFromFlags({ window: 'maybe' }, '/w'), usage(/--window.*auto, on, off/));
 });
 
+test('--workers above 1 with WebGPU is refused (its sessions crash in worker threads); 1 is its default', () => {
+  const base = { model: '/m.onnx', data: '/x.npy', provider: 'webgpu' as const };
+  assert.equal(completeSettings([base], { defaultErrorModels: '/e' }).workers, 1);
+  assert.equal(completeSettings([{ ...base, workers: 1 }], { defaultErrorModels: '/e' }).workers, 1);
+  assert.throws(() => completeSettings([{ ...base, workers: 2 }], { defaultErrorModels: '/e' }), usage(/^--workers 2: the WebGPU provider crashes in worker threads; use --workers 1/));
+  assert.equal(completeSettings([{ ...base, provider: 'cpu', workers: 2 }], { defaultErrorModels: '/e' }).workers, 2);
+});
+
 test('settings that would be ignored are refused, unless a later source overrides them', () => {
   const o = { defaultErrorModels: '/e', cwd: '/w' };
   const base = { model: '/m.onnx', data: '/x.npy' };
