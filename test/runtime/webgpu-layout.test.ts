@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { loadModel, makeFloatTensor, makeModel, makeNode, makeValueInfo, type ModelProto } from '../../src/onnx/index.js';
 import { createSession, webgpuChannelsLastHazards, webgpuLayoutFor, webgpuProblem } from '../../src/runtime/index.js';
 import { loadNpy } from '../../src/data/index.js';
-import { LENET, LENET_DATA, RESNET, RESNET_DATA } from '../campaign/fixtures.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers.js';
+import { LENET, LENET_DATA, RESNET, RESNET_DATA, tempDir } from '../campaign/fixtures.js';
 
 /** One Conv: cin → cout channels, a k×k kernel (weights constant unless told), on 10×10 maps. */
 function conv(cin: number, cout: number, k: number, opts: { group?: number; dynamicWeights?: boolean; strides?: number[] } = {}): ModelProto {
@@ -72,4 +75,17 @@ test('on WebGPU, LeNet-5 (NCHW for its 6 → 16 Conv) and resnet-small (NHWC) gi
   const resnet = await maxDiffCpuWebgpu(RESNET, RESNET_DATA, 4);
   assert.equal(resnet.layout, 'NHWC');
   assert.ok(resnet.diff < 1e-3, `resnet-small scores differ by ${resnet.diff}`);
+});
+
+test('run-campaign --provider webgpu on the built-in campaign: exit 0, its scores check against the CPU is clean, and the NaN notice', { skip: noWebgpu }, () => {
+  const out = join(tempDir('classes-webgpu-campaign-'), 'run');
+  const r = runCli(['run-campaign', 'lenet5-mnist', '--provider', 'webgpu', '--faults-per-layer', '3', '--inputs', '4', '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^classes: --provider webgpu: its kernels do not carry NaN/m);
+  assert.doesNotMatch(r.stderr, /differ from the CPU provider's/);
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { providerVsCpu: { provider: string; maxAbsDiff: number; top1Changes: number }; totals: { rows: number } };
+  assert.equal(manifest.providerVsCpu.provider, 'webgpu');
+  assert.equal(manifest.providerVsCpu.top1Changes, 0);
+  assert.ok(manifest.providerVsCpu.maxAbsDiff < 1e-3, `scores differ by ${manifest.providerVsCpu.maxAbsDiff}`);
+  assert.equal((JSON.parse(r.stdout) as { runs: number }).runs, 8 * 3 * 4);
 });
