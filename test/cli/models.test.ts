@@ -4,13 +4,14 @@ import { createServer, type Server } from 'node:http';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { BIN, ROOT, runCli, type CliResult } from '../helpers.js';
+import { BIN, NO_REFERENCE_REASON, ROOT, referenceModelsDir, runCli, type CliResult } from '../helpers.js';
 
-const REF = resolve(ROOT, '..', 'shared', 'reference', 'classes-error-models');
-const skip = existsSync(join(REF, 'faulty_warp_models', 'conv_gemm.json')) ? false : 'reference models not found in ../shared/reference';
+// The local server below serves the reference models from wherever the other tests find them.
+const REF = referenceModelsDir() ?? '';
+const skip = REF !== '' ? false : NO_REFERENCE_REASON;
 
 /** runCli, but without blocking this process: the HTTP server below lives here. */
 function runCliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
