@@ -49,3 +49,29 @@ export function largestSampleBytes(model: ModelProto, types: ReadonlyMap<string,
   }
   return largest;
 }
+
+/**
+ * `--batch auto` on a GPU provider, the default there. A GPU run costs a fixed time (launches,
+ * copies between host and device) that the copies of one run share, so larger batches pay: on an
+ * H100, WebGPU ran the built-in campaign 2.6 times as fast at 256 copies per run as at 32, and a
+ * ResNet-18's suffix runs 1.7 times as fast at 128 (BENCHMARKS.md). But every layer's golden runs
+ * are padded to its batch (for the same kernels as its faulty runs), so a batch near the layer's
+ * copy count would double its work: the batch stays at most 1/16 of them.
+ */
+export const GPU_AUTO_BATCH = {
+  /** No fewer copies per run than the CPU default. */
+  least: 32,
+  most: 256,
+  /** At most this fraction of a layer's copies (faults × inputs) per run, inverted. */
+  runsPerLayer: 16,
+  /** Most bytes of the layer output in one run, all copies together (GPU memory). */
+  runBytes: 256 * 2 ** 20,
+} as const;
+
+/** Copies per run of a layer with `copies` copies in the campaign and `bytesPerCopy` of output each (null when unknown). */
+export function gpuLayerBatch(copies: number, bytesPerCopy: number | null): number {
+  const g = GPU_AUTO_BATCH;
+  let batch = Math.min(g.most, Math.max(g.least, Math.ceil(copies / g.runsPerLayer)));
+  if (bytesPerCopy !== null && bytesPerCopy > 0) batch = Math.min(batch, Math.floor(g.runBytes / bytesPerCopy));
+  return Math.max(1, Math.min(batch, copies));
+}

@@ -37,7 +37,8 @@ import { makeChunks, shardUnitCount, unitsPerChunkFor, type Chunk, type Plan } f
 import { WorkerPool } from './pool.js';
 import { InProcessPool, type InjectionPool } from './pool-inprocess.js';
 import { leveugleSampleSize, smallestMargin } from './sample-size.js';
-import type { CampaignSettings } from './settings.js';
+import { DEFAULTS, type CampaignSettings } from './settings.js';
+import { GPU_AUTO_BATCH, gpuLayerBatch } from './run-size.js';
 import { CAMPAIGN_OPTIMIZATION } from './session-options.js';
 import { resolveTargets, type Target } from './targets.js';
 import { checkListShape, labelsOutsideClasses, rangesDiffer, scoresShapeNotices } from './input-checks.js';
@@ -268,6 +269,22 @@ function cappedBatch(batch: number, plan: Plan, l: number): number {
   return Math.max(1, Math.min(batch, plan.layers[l].faults * plan.inputs));
 }
 
+/** --batch as a number: the most copies per run that `auto` may choose, or what was given. */
+function batchCap(s: CampaignSettings): number {
+  if (s.batch !== 'auto') return s.batch;
+  return isGpuProvider(s.provider) ? GPU_AUTO_BATCH.most : DEFAULTS.batch;
+}
+
+/** Copies per suffix run for layer l (shard-independent: from the whole plan and the model's shapes). */
+function layerBatchFor(setup: CampaignSetup, pm: PreparedModel, l: number): number {
+  const { settings, plan } = setup;
+  if (settings.batch === 'auto' && isGpuProvider(settings.provider)) {
+    const size = knownSampleSize(pm, setup.targets[l].output);
+    return gpuLayerBatch(plan.layers[l].faults * plan.inputs, size === null ? null : 4 * size);
+  }
+  return cappedBatch(batchCap(settings), plan, l);
+}
+
 /** Most bytes one suffix run's cut tensor may take (typed arrays and ONNX Runtime tensors stop near 2 GiB). */
 const MAX_RUN_BYTES = 2 ** 30;
 
@@ -286,7 +303,7 @@ function checkBatchFits(setup: CampaignSetup, pm: PreparedModel): void {
     const size = knownSampleSize(pm, t.output);
     if (size === null) return;
     const bytes = 4 * size;
-    const batch = cappedBatch(setup.settings.batch, setup.plan, l);
+    const batch = layerBatchFor(setup, pm, l);
     if (bytes * batch > MAX_RUN_BYTES) {
       throw usageError(`--batch ${setup.settings.batch}: a run of ${batch} copies of layer ${t.name} would take ${(bytes * batch / 2 ** 30).toFixed(1)} GiB; give at most --batch ${Math.max(1, Math.floor(MAX_RUN_BYTES / bytes))}`);
     }
@@ -316,7 +333,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   const attemptStartedAt = new Date().toISOString();
   const tPrep = attemptStart;
   const pm: PreparedModel = await prepareModel(setup.loaded, inputs);
-  const plain = await plainScores(pm, inputs, settings.provider, settings.batch);
+  const plain = await plainScores(pm, inputs, settings.provider, batchCap(settings));
   const classCount = plain.length / inputs.count;
   // Only where --top-k decides outcomes: top-1 on a one-score model, and the reference rule, still do.
   if (settings.criteria !== 'classes' && settings.topK > 1 && settings.topK >= classCount) {
@@ -327,7 +344,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   if (labelNote !== null) warn(`${settings.labels ?? settings.data}: ${labelNote}; the label column reports them as given (are these the labels of these inputs?)`);
   // A GPU provider's kernels are checked against the CPU's on the plain model: outcomes on one
   // provider are only comparable with outcomes on another if their golden scores agree.
-  const providerVsCpu = isGpuProvider(settings.provider) ? await compareProviderWithCpu(pm, inputs, plain, settings.provider, settings.batch) : null;
+  const providerVsCpu = isGpuProvider(settings.provider) ? await compareProviderWithCpu(pm, inputs, plain, settings.provider, batchCap(settings)) : null;
   if (providerVsCpu !== null && (providerVsCpu.top1Changes > 0 || !(providerVsCpu.maxAbsDiff <= GPU_CPU_WARN_DIFF))) {
     warn(
       `--provider ${settings.provider}: the model's scores differ from the CPU provider's by up to ${providerVsCpu.maxAbsDiff} ` +
@@ -375,7 +392,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
   let pool: InjectionPool | null = null;
   try {
     // Chunks still to run (a resumed run may start inside a chunk if --batch changed).
-    const all = makeChunks(plan, settings.shard, unitsPerChunkFor(inputs.count, settings.batch));
+    const all = makeChunks(plan, settings.shard, unitsPerChunkFor(inputs.count, batchCap(settings)));
     const todo: Chunk[] = [];
     for (const c of all) {
       const end = c.unitsBefore + c.faults.length;
@@ -469,7 +486,7 @@ export async function runCampaign(setup: CampaignSetup, hooks: RunnerHooks = {})
         tracked.catch(() => {});
         inFlight.add(tracked);
       };
-      const layerBatch = (l: number): number => cappedBatch(settings.batch, plan, l);
+      const layerBatch = (l: number): number => layerBatchFor(setup, pm, l);
       // With worker threads, the next layer's golden runs and windowed set-up (main thread) go on
       // while the workers run this layer's chunks, so that no core waits between layers. The
       // in-process pool runs chunks in this very thread, where there is nothing to overlap, and

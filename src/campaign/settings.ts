@@ -42,7 +42,7 @@ export interface RawSettings {
   provider?: Provider;
   out?: string;
   workers?: number;
-  batch?: number;
+  batch?: number | 'auto';
   topK?: number;
   tolerance?: number;
   criteria?: Criteria;
@@ -79,8 +79,11 @@ export interface CampaignSettings {
   provider: Provider;
   out: string;
   workers: number;
-  /** Faulty copies stacked per suffix run. */
-  batch: number;
+  /**
+   * Faulty copies stacked per suffix run, at most; 'auto' (the default on a GPU) picks it per
+   * layer (run-size.ts, gpuLayerBatch).
+   */
+  batch: number | 'auto';
   topK: number;
   tolerance: number;
   criteria: Criteria;
@@ -237,9 +240,10 @@ function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSetti
       return parseFraction(v, where);
     case 'seed':
       return parseInteger(v, where, 0);
+    case 'batch':
+      return v === 'auto' ? 'auto' : parseInteger(v, where, 1);
     case 'inputs':
     case 'workers':
-    case 'batch':
     case 'topK':
       return parseInteger(v, where, 1);
     case 'tolerance': {
@@ -400,7 +404,8 @@ export function completeSettings(sources: RawSettings[], opts: CompleteOptions):
     provider: s.provider ?? DEFAULTS.provider,
     out: isAbsolute(outRaw) ? outRaw : resolve(cwd, outRaw),
     workers: s.workers ?? (isGpuProvider(s.provider ?? DEFAULTS.provider) ? 1 : availableParallelism()),
-    batch: s.batch ?? DEFAULTS.batch,
+    // On a GPU each run has a fixed cost that larger batches share (run-size.ts, gpuLayerBatch).
+    batch: s.batch ?? (isGpuProvider(s.provider ?? DEFAULTS.provider) ? 'auto' : DEFAULTS.batch),
     topK: s.topK ?? DEFAULTS.topK,
     tolerance: s.tolerance ?? (criteria === 'classes' ? CLASSES_DEFAULT_TOLERANCE : 0),
     criteria,

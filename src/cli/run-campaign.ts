@@ -210,7 +210,7 @@ export function registerRunCampaign(program: Command): void {
     .option('--provider <name>', 'cpu, cuda (needs the CUDA provider installed) or webgpu (bundled; a GPU with Vulkan drivers) (default cpu)')
     .option('--out <dir>', 'output folder (default results/<campaign name>, or results/)')
     .option('--workers <n>', 'worker threads, each with one single-threaded session (default: the number of cores)')
-    .option('--batch <n>', 'faulty copies stacked per suffix run, at most (default 32; fewer on the CPU where they would not fit in cache); CPU results do not depend on it, GPU results may (a GPU resume or shard needs the same --batch)')
+    .option('--batch <n>', 'faulty copies stacked per suffix run, at most, or auto (default: 32 on the CPU, fewer where they would not fit in cache; auto on a GPU, chosen per layer); CPU results do not depend on it, GPU results may (a GPU resume or shard needs the same --batch)')
     .option('--top-k <k>', 'critical when the golden top-1 class leaves the faulty top-K (default 1)')
     .option('--tolerance <t>', 'differences <= T count as masked (default 0: bit-identical)')
     .option('--criteria <name>', "default, or classes: the reference CLASSES rule (see docs/campaign.md)")

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheBoundBatch, largestSampleBytes, RUN_CACHE_BYTES } from '../../src/campaign/run-size.js';
+import { cacheBoundBatch, GPU_AUTO_BATCH, gpuLayerBatch, largestSampleBytes, RUN_CACHE_BYTES } from '../../src/campaign/run-size.js';
 import { goldenForLayer, prepareModel } from '../../src/campaign/golden.js';
 import { completeSettings } from '../../src/campaign/settings.js';
 import { planCampaign, runCampaign } from '../../src/campaign/runner.js';
@@ -88,4 +88,14 @@ test('the residual fixture keeps the full batch: its tensors are small', async (
   const pm = await prepareModel(loaded, inputs);
   const g = await goldenForLayer(pm, '/stem/Conv_output_0', inputs, { provider: 'cpu', batch: 32, padBatches: false });
   assert.equal(g.batch, 32);
+});
+
+test('--batch auto on a GPU: 1/16 of a layer\'s copies, between 32 and 256, within the memory bound and the copies', () => {
+  assert.equal(gpuLayerBatch(100 * 64, 6 * 28 * 28 * 4), 256, 'the built-in campaign: 6,400 copies per layer');
+  assert.equal(gpuLayerBatch(50 * 16, 16 * 32 * 32 * 4), 50, 'resnet-small, 50 faults × 16 inputs: 800 / 16');
+  assert.equal(gpuLayerBatch(30 * 8, 64 * 112 * 112 * 4), 32, 'few copies: the CPU default');
+  assert.equal(gpuLayerBatch(500 * 16, 64 * 112 * 112 * 4), Math.floor(GPU_AUTO_BATCH.runBytes / (64 * 112 * 112 * 4)), 'large maps: the memory bound (81)');
+  assert.equal(gpuLayerBatch(20, 1024), 20, 'never more than the copies');
+  assert.equal(gpuLayerBatch(100_000, null), 256, 'unknown sizes: no memory bound');
+  assert.equal(gpuLayerBatch(1000, 2 ** 30), 1, 'at least one');
 });

@@ -159,9 +159,11 @@ test('labels that are no class of the model are pointed out (not for one score, 
 
 test('the batch is part of a GPU campaign\'s plan (GPU kernels may round by batch size), not of a CPU one\'s', () => {
   const dir = tmp();
-  const key = (provider: 'cpu' | 'webgpu', batch: number) =>
+  const key = (provider: 'cpu' | 'webgpu', batch: number | 'auto') =>
     planCampaign(settings({ model: LENET, data: LENET_DATA, errorModels: repoPath('error_models'), faultsPerLayer: 2, inputs: 2, provider, batch, workers: 1, out: join(dir, 'out') })).planKey;
   assert.equal(key('cpu', 8), key('cpu', 256), 'CPU results do not depend on the batch');
   assert.notEqual(key('webgpu', 8), key('webgpu', 256), 'a resume or a shard at another --batch must not join a GPU run');
   assert.notEqual(key('cpu', 8), key('webgpu', 8));
+  assert.notEqual(key('webgpu', 'auto'), key('webgpu', 256), '--batch auto is a rule of its own');
+  assert.equal(key('cpu', 'auto'), key('cpu', 32));
 });

@@ -70,6 +70,17 @@ test('--window: auto on the CPU, off on a GPU, and only auto, on or off', () => 
   assert.throws(() => settingsFromFlags({ window: 'maybe' }, '/w'), usage(/--window.*auto, on, off/));
 });
 
+test('--batch: 32 on the CPU, auto on a GPU, and auto or a whole number when given', () => {
+  const base = { model: '/m.onnx', data: '/x.npy' };
+  const o = { defaultErrorModels: '/e' };
+  assert.equal(completeSettings([base], o).batch, 32);
+  assert.equal(completeSettings([{ ...base, provider: 'webgpu' }], o).batch, 'auto');
+  assert.equal(completeSettings([{ ...base, provider: 'cuda' }], o).batch, 'auto');
+  assert.equal(completeSettings([{ ...base, provider: 'webgpu' }, settingsFromFlags({ batch: '64' }, '/w')], o).batch, 64);
+  assert.equal(completeSettings([base, settingsFromFlags({ batch: 'auto' }, '/w')], o).batch, 'auto');
+  assert.throws(() => settingsFromFlags({ batch: 'many' }, '/w'), usage(/--batch/));
+});
+
 test('--workers above 1 with WebGPU is refused (its sessions crash in worker threads); 1 is its default', () => {
   const base = { model: '/m.onnx', data: '/x.npy', provider: 'webgpu' as const };
   assert.equal(completeSettings([base], { defaultErrorModels: '/e' }).workers, 1);
