@@ -1,4 +1,5 @@
-import type { ModelProto, NodeProto, TensorProto } from '../onnx/gen/onnx_pb.js';
+import type { ModelProto } from '../onnx/gen/onnx_pb.js';
+import { GraphIndex, type NodeInfo } from '../onnx/graph.js';
 import { tensorDims } from '../onnx/tensor.js';
 
 /**
@@ -16,57 +17,40 @@ import { tensorDims } from '../onnx/tensor.js';
  */
 export type WebgpuLayout = 'NCHW' | 'NHWC';
 
-function intAttr(n: NodeProto, name: string, fallback: number): number {
-  const a = n.attribute.find((x) => x.name === name);
+function intAttr(n: NodeInfo, name: string, fallback: number): number {
+  const a = n.node.attribute.find((x) => x.name === name);
   return a === undefined ? fallback : Number(a.i);
 }
 
-function intsAttr(n: NodeProto, name: string): number[] {
-  return n.attribute.find((x) => x.name === name)?.ints.map(Number) ?? [];
+function intsAttr(n: NodeInfo, name: string): number[] {
+  return n.node.attribute.find((x) => x.name === name)?.ints.map(Number) ?? [];
 }
 
 /** Whether a Conv is a plain matrix product in ORT (1x1 kernel, stride 1, no padding). */
-function isPointwise(n: NodeProto, weightDims: readonly number[]): boolean {
+function isPointwise(n: NodeInfo, weightDims: readonly number[]): boolean {
   const kernel = weightDims.slice(2);
   return kernel.every((k) => k === 1) && intsAttr(n, 'strides').every((s) => s === 1) && intsAttr(n, 'pads').every((p) => p === 0);
 }
 
-/** Weights given as an initializer or a Constant node, by name. */
-function constantDims(model: ModelProto): Map<string, number[]> {
-  const graph = model.graph;
-  const dims = new Map<string, number[]>();
-  if (graph === undefined) return dims;
-  for (const t of graph.initializer) dims.set(t.name, tensorDims(t));
-  for (const n of graph.node) {
-    if (n.opType !== 'Constant' || n.output[0] === undefined) continue;
-    const value = n.attribute.find((a) => a.name === 'value')?.t as TensorProto | undefined;
-    if (value !== undefined) dims.set(n.output[0], tensorDims(value));
-  }
-  return dims;
-}
-
 /**
- * The Convs of a model (node name, or output tensor when unnamed) that the WebGPU provider would
- * compute wrongly channels-last. A Conv whose weights are not constant counts when it is not
- * grouped: its channel counts cannot be known before it runs.
+ * The Convs of a model (by node name) that the WebGPU provider would compute wrongly
+ * channels-last. A Conv whose weights are not constant counts when it is not grouped: its channel
+ * counts cannot be known before it runs.
  */
 export function webgpuChannelsLastHazards(model: ModelProto): string[] {
-  const graph = model.graph;
-  if (graph === undefined) return [];
-  const dims = constantDims(model);
+  const index = new GraphIndex(model);
   const hazards: string[] = [];
-  for (const n of graph.node) {
-    if (n.opType !== 'Conv' || (n.domain !== '' && n.domain !== 'ai.onnx')) continue;
-    if (intAttr(n, 'group', 1) !== 1) continue;
-    const w = dims.get(n.input[1] ?? '');
-    const name = n.name !== '' ? n.name : n.output[0] ?? 'Conv';
-    if (w === undefined) {
-      hazards.push(name);
+  for (const n of index.nodes) {
+    if (n.opType !== 'Conv' || n.domain !== '' || intAttr(n, 'group', 1) !== 1) continue;
+    const weights = index.constantTensor(n.inputs[1] ?? '');
+    if (weights === undefined) {
+      hazards.push(n.name);
       continue;
     }
-    if (w.length < 3 || isPointwise(n, w)) continue;
-    const [cout, cin] = w;
-    if (cin > 3 && cin % 3 === 0 && cin % 4 !== 0 && cout % 4 === 0) hazards.push(name);
+    const dims = tensorDims(weights);
+    if (dims.length < 3 || isPointwise(n, dims)) continue;
+    const [cout, cin] = dims;
+    if (cin > 3 && cin % 3 === 0 && cin % 4 !== 0 && cout % 4 === 0) hazards.push(n.name);
   }
   return hazards;
 }

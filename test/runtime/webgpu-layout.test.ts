@@ -9,11 +9,15 @@ import { runCli } from '../helpers.js';
 import { LENET, LENET_DATA, RESNET, RESNET_DATA, tempDir } from '../campaign/fixtures.js';
 
 /** One Conv: cin → cout channels, a k×k kernel (weights constant unless told), on 10×10 maps. */
-function conv(cin: number, cout: number, k: number, opts: { group?: number; dynamicWeights?: boolean; strides?: number[] } = {}): ModelProto {
+function conv(cin: number, cout: number, k: number, opts: { group?: number; dynamicWeights?: boolean; identityWeights?: boolean; strides?: number[] } = {}): ModelProto {
   const group = opts.group ?? 1;
-  const w = makeFloatTensor('w', [cout, cin / group, k, k], new Float32Array(cout * (cin / group) * k * k).fill(0.1));
+  const w = makeFloatTensor(opts.identityWeights ? 'w0' : 'w', [cout, cin / group, k, k], new Float32Array(cout * (cin / group) * k * k).fill(0.1));
   return makeModel({
-    nodes: [makeNode('Conv', ['x', 'w'], ['y'], { name: 'c', attrs: { kernel_shape: [k, k], group, ...(opts.strides ? { strides: opts.strides } : {}) } })],
+    nodes: [
+      // PyTorch exports often pass weights through an Identity: still constant.
+      ...(opts.identityWeights ? [makeNode('Identity', ['w0'], ['w'])] : []),
+      makeNode('Conv', ['x', 'w'], ['y'], { name: 'c', attrs: { kernel_shape: [k, k], group, ...(opts.strides ? { strides: opts.strides } : {}) } }),
+    ],
     inputs: [makeValueInfo('x', 1, ['N', cin, 10, 10]), ...(opts.dynamicWeights ? [makeValueInfo('w', 1, [cout, cin / group, k, k])] : [])],
     outputs: [makeValueInfo('y', 1)],
     initializers: opts.dynamicWeights ? [] : [w],
@@ -28,6 +32,7 @@ test('WebGPU layout: Convs with a multiple of 3 (not of 4) input channels and a 
   for (const [m, why] of [
     [conv(3, 16, 3), 'exactly 3 input channels read right'],
     [conv(8, 16, 3), 'a multiple of 4 input channels'],
+    [conv(8, 16, 3, { identityWeights: true }), 'weights through an Identity are known'],
     [conv(9, 6, 3), 'output channels not a multiple of 4 take the scalar kernel'],
     [conv(6, 16, 1), '1x1: a matrix product'],
     [conv(12, 8, 3, { group: 2 }), 'grouped Convs take another kernel'],
