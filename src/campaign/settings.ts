@@ -240,8 +240,12 @@ function parseValue(key: keyof RawSettings, v: unknown, where: string): RawSetti
       return parseFraction(v, where);
     case 'seed':
       return parseInteger(v, where, 0);
-    case 'batch':
-      return v === 'auto' ? 'auto' : parseInteger(v, where, 1);
+    case 'batch': {
+      if (v === 'auto') return 'auto';
+      const n = typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? Number(v) : NaN;
+      if (!Number.isSafeInteger(n) || n < 1) throw usageError(`${where}: expected auto or a whole number >= 1, got ${JSON.stringify(v)}`);
+      return n;
+    }
     case 'inputs':
     case 'workers':
     case 'topK':

@@ -78,7 +78,8 @@ test('--batch: 32 on the CPU, auto on a GPU, and auto or a whole number when giv
   assert.equal(completeSettings([{ ...base, provider: 'cuda' }], o).batch, 'auto');
   assert.equal(completeSettings([{ ...base, provider: 'webgpu' }, settingsFromFlags({ batch: '64' }, '/w')], o).batch, 64);
   assert.equal(completeSettings([base, settingsFromFlags({ batch: 'auto' }, '/w')], o).batch, 'auto');
-  assert.throws(() => settingsFromFlags({ batch: 'many' }, '/w'), usage(/--batch/));
+  assert.throws(() => settingsFromFlags({ batch: 'many' }, '/w'), usage(/^--batch: expected auto or a whole number >= 1, got "many"$/));
+  assert.throws(() => settingsFromFlags({ batch: '0' }, '/w'), usage(/^--batch: expected auto or a whole number >= 1, got "0"$/));
 });
 
 test('--workers above 1 with WebGPU is refused (its sessions crash in worker threads); 1 is its default', () => {
