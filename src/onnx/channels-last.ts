@@ -4,7 +4,7 @@
  * patterns read the axis after the batch as channels, so on such a tensor a "channel" is a row:
  * worth a notice, since the results would not be what the error model describes.
  */
-import type { GraphIndex, NodeInfo } from './graph.js';
+import { attrInts, type GraphIndex, type NodeInfo } from './graph.js';
 
 /** Operators that keep the layout of their data input (element-wise). */
 const KEEPS_LAYOUT = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Clip', 'HardSigmoid', 'HardSwish', 'Softplus', 'Identity', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Abs']);
@@ -15,7 +15,7 @@ const MAX_HOPS = 8;
 
 function perm(n: NodeInfo): string | undefined {
   if (n.opType !== 'Transpose') return undefined;
-  return n.node.attribute.find((a) => a.name === 'perm')?.ints.map(Number).join(',');
+  return attrInts(n, 'perm')?.join(',');
 }
 
 /** The non-constant data input of an element-wise node (the first one that some node makes). */

@@ -67,6 +67,29 @@ export function nodeReads(n: NodeProto): string[] {
   return reads;
 }
 
+/** A node's attribute by name. */
+export function nodeAttr(n: NodeInfo, name: string): AttributeProto | undefined {
+  return n.node.attribute.find((a) => a.name === name);
+}
+
+/** An INT attribute, or `fallback` when the node has none (ONNX defaults are per operator). */
+export function attrInt(n: NodeInfo, name: string, fallback: number): number {
+  const a = nodeAttr(n, name);
+  return a === undefined ? fallback : Number(a.i);
+}
+
+/** An INTS attribute, or undefined when the node has none. */
+export function attrInts(n: NodeInfo, name: string): number[] | undefined {
+  const a = nodeAttr(n, name);
+  return a === undefined ? undefined : a.ints.map((v) => Number(v));
+}
+
+/** A STRING attribute, or `fallback`. */
+export function attrString(n: NodeInfo, name: string, fallback: string): string {
+  const a = nodeAttr(n, name);
+  return a === undefined ? fallback : new TextDecoder().decode(a.s);
+}
+
 export class GraphIndex {
   readonly model: ModelProto;
   readonly graph: GraphProto;

@@ -1,5 +1,5 @@
 import type { ModelProto } from '../onnx/gen/onnx_pb.js';
-import { GraphIndex, type NodeInfo } from '../onnx/graph.js';
+import { attrInt, attrInts, GraphIndex, type NodeInfo } from '../onnx/graph.js';
 import { tensorDims } from '../onnx/tensor.js';
 
 /**
@@ -17,19 +17,10 @@ import { tensorDims } from '../onnx/tensor.js';
  */
 export type WebgpuLayout = 'NCHW' | 'NHWC';
 
-function intAttr(n: NodeInfo, name: string, fallback: number): number {
-  const a = n.node.attribute.find((x) => x.name === name);
-  return a === undefined ? fallback : Number(a.i);
-}
-
-function intsAttr(n: NodeInfo, name: string): number[] {
-  return n.node.attribute.find((x) => x.name === name)?.ints.map(Number) ?? [];
-}
-
 /** Whether a Conv is a plain matrix product in ORT (1x1 kernel, stride 1, no padding). */
 function isPointwise(n: NodeInfo, weightDims: readonly number[]): boolean {
   const kernel = weightDims.slice(2);
-  return kernel.every((k) => k === 1) && intsAttr(n, 'strides').every((s) => s === 1) && intsAttr(n, 'pads').every((p) => p === 0);
+  return kernel.every((k) => k === 1) && (attrInts(n, 'strides') ?? []).every((s) => s === 1) && (attrInts(n, 'pads') ?? []).every((p) => p === 0);
 }
 
 /**
@@ -41,7 +32,7 @@ export function webgpuChannelsLastHazards(model: ModelProto): string[] {
   const index = new GraphIndex(model);
   const hazards: string[] = [];
   for (const n of index.nodes) {
-    if (n.opType !== 'Conv' || n.domain !== '' || intAttr(n, 'group', 1) !== 1) continue;
+    if (n.opType !== 'Conv' || n.domain !== '' || attrInt(n, 'group', 1) !== 1) continue;
     const weights = index.constantTensor(n.inputs[1] ?? '');
     if (weights === undefined) {
       hazards.push(n.name);

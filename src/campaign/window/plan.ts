@@ -17,7 +17,7 @@
  * the exceptions found, pooling over a whole crop, avoided with minWindow, and a Conv whose input
  * channels do not fill its vector blocks, are why every layer is checked before it is used).
  */
-import { copyModel, encodeModel, extractSubgraph, GraphIndex, makeAttribute, makeInt64Tensor, makeNode, makeValueInfo, shallowCopy, tensorDims, tensorFloat32, tensorIntegers, type ModelProto, type NodeInfo, type NodeProto, type TensorProto, type TensorType, type ExternalDataFile } from '../../onnx/index.js';
+import { attrInt as int, attrInts as ints, attrString as str, nodeAttr as attr, copyModel, encodeModel, extractSubgraph, GraphIndex, makeAttribute, makeInt64Tensor, makeNode, makeValueInfo, shallowCopy, tensorDims, tensorFloat32, tensorIntegers, type ModelProto, type NodeInfo, type NodeProto, type TensorProto, type TensorType, type ExternalDataFile } from '../../onnx/index.js';
 import type { AttributeProto } from '../../onnx/index.js';
 import { maxReachedSize, type SlideAxis } from './geometry.js';
 
@@ -97,25 +97,6 @@ export interface WindowPlan {
 }
 
 export type PlanResult = { plan: WindowPlan } | { refused: string };
-
-function attr(n: NodeInfo, name: string): AttributeProto | undefined {
-  return n.node.attribute.find((a) => a.name === name);
-}
-
-function ints(n: NodeInfo, name: string): number[] | undefined {
-  const a = attr(n, name);
-  return a === undefined ? undefined : a.ints.map((v) => Number(v));
-}
-
-function int(n: NodeInfo, name: string, fallback: number): number {
-  const a = attr(n, name);
-  return a === undefined ? fallback : Number(a.i);
-}
-
-function str(n: NodeInfo, name: string, fallback: string): string {
-  const a = attr(n, name);
-  return a === undefined ? fallback : new TextDecoder().decode(a.s);
-}
 
 function numberDims(t: TensorType | undefined): number[] | null {
   if (t === undefined || t.elemType !== 1) return null;
