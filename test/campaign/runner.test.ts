@@ -67,13 +67,23 @@ test('hand-made faults: a NaN, a huge value, values equal to golden', async () =
 });
 
 test('residual model: the runner agrees bit for bit with the plain approach (whole suffixes, --window off)', async () => {
+  const batchRows = new Map<number, string[][]>();
   // the package's error models; the reference GPU models when they are around
   const ref = referenceModelsDir();
   const errorModels = ref ? join(ref, 'faulty_warp_models') : repoPath('error_models');
-  const out = join(tmp(), 'out');
   const layers = ['/stem/Conv', '/block2/conv1/Conv', '/block2/down/down.1/BatchNormalization', '/GlobalAveragePool'];
+  // Batches of 5 put other inputs in a slot from run to run; of 4 and 8, the same inputs, whose
+  // slots then only get the last fault's positions put back (injector.ts, slotInput).
+  for (const batch of [4, 8]) {
+    const out = join(tmp(), 'out');
+    const again = planCampaign(settings({ model: RESNET, data: RESNET_DATA, errorModels, layers, faultsPerLayer: 6, inputs: 4, seed: 3, out, batch, window: 'off', workers: 1 }));
+    await runCampaign(again);
+    batchRows.set(batch, rows(out));
+  }
+  const out = join(tmp(), 'out');
   const setup = planCampaign(settings({ model: RESNET, data: RESNET_DATA, errorModels, layers, faultsPerLayer: 6, inputs: 4, seed: 3, out, batch: 5, window: 'off' }));
   const r = await runCampaign(setup);
+  for (const [batch, other] of batchRows) assert.deepEqual(other, rows(out), `--batch ${batch}`);
   const rs = rows(out);
   assert.equal(rs.length, layers.length * 6 * 4);
   assert.deepEqual(r.manifest.layers.find((l) => l.name === '/block2/conv1/Conv')!.boundary.length, 2); // the skip connection

@@ -92,7 +92,7 @@ test('crops: golden with the window written over it and the fill outside the ten
       const wc = rng.index(W);
       const wh = 1 + rng.index(H - wr);
       const ww = 1 + rng.index(W - wc);
-      win = { r0: wr, c0: wc, h: wh, w: ww, data: Float32Array.from({ length: wh * ww * C }, () => 100 + rng.uniform(0, 1)) };
+      win = { r0: wr, c0: wc, h: wh, w: ww, data: Float32Array.from({ length: wh * ww * C }, () => 100 + rng.uniform(0, 1)), off: -1 };
     }
     // a crop that may reach past every edge
     const r0 = rng.index(H + 4) - 2;
@@ -110,7 +110,7 @@ test('crops: golden with the window written over it and the fill outside the ten
         for (let ch = 0; ch < C; ch++) {
           let want: number;
           if (r < 0 || r >= H || c < 0 || c >= W) want = fill;
-          else if (win !== null && r >= win.r0 && r < win.r0 + win.h && c >= win.c0 && c < win.c0 + win.w) want = win.data[((r - win.r0) * win.w + c - win.c0) * C + ch];
+          else if (win !== null && r >= win.r0 && r < win.r0 + win.h && c >= win.c0 && c < win.c0 + win.w) want = win.data![((r - win.r0) * win.w + c - win.c0) * C + ch];
           else want = golden[goldenAt + (r * W + c) * C + ch];
           assert.equal(dst[at + (i * w + j) * C + ch], want, `case ${k} at (${r}, ${c}, ${ch})`);
         }
@@ -225,6 +225,13 @@ async function windowedEqualsWhole(pm: Awaited<ReturnType<typeof prepareModel>>,
   const w = await ex.run(copies);
   const whole = await ex.run(copies, true);
   const C = g.windowed.classes;
+  // The WebAssembly copy kernels give the JavaScript copies' results, bit for bit.
+  const exKernels = await WindowedExecutor.create(g.windowed, 'cpu', g.externalData, target);
+  assert.ok(exKernels.useKernels(), `${target}: kernels in use`);
+  const wk = await exKernels.run(copies);
+  await exKernels.release();
+  assert.deepEqual(wk.row, w.row, `${target}: rows with kernels`);
+  assert.deepEqual(new Uint32Array(wk.scores.buffer, wk.scores.byteOffset, wk.scores.length), new Uint32Array(w.scores.buffer, w.scores.byteOffset, w.scores.length), `${target}: scores with kernels`);
   const row = (r: typeof w, k: number) => (r.row[k] < 0 ? g.windowed!.scores.subarray(copies[k].input * C, (copies[k].input + 1) * C) : r.scores.subarray(r.row[k] * C, (r.row[k] + 1) * C));
   let died = 0;
   for (let k = 0; k < copies.length; k++) {

@@ -12,6 +12,7 @@ import type { Provider } from '../settings.js';
 import { campaignSessionOptions } from '../session-options.js';
 import { inputSpan, placeWindow, reachedOutputs, spanOfIndices, spanSize, unionSpan, type Span } from './geometry.js';
 import { nhwcName, type WindowNode, type WindowPlan } from './plan.js';
+import { WindowMemory } from './window-memory.js';
 
 export interface WindowedSetup {
   plan: WindowPlan;
@@ -54,13 +55,17 @@ export interface WindowRunResult {
   tailMs: number;
 }
 
-/** A rectangle of a [C, H, W] tensor and its values, channels-last: h × w × C. */
+/**
+ * A rectangle of a [C, H, W] tensor and its values, channels-last: h × w × C, in `data`, or at byte
+ * offset `off` of the executor's WindowMemory when it has one (then `data` is null).
+ */
 export interface Win {
   r0: number;
   c0: number;
   h: number;
   w: number;
-  data: Float32Array;
+  data: Float32Array | null;
+  off: number;
 }
 
 /**
@@ -135,8 +140,9 @@ export function fillCrop(dst: Float32Array, at: number, dims: readonly number[],
   const cLo = Math.max(c0, win.c0);
   const cHi = Math.min(c0 + w, win.c0 + win.w);
   if (rLo >= rHi || cLo >= cHi) return;
+  const data = win.data!;
   for (let r = rLo; r < rHi; r++) {
-    copyRun(dst, at + ((r - r0) * w + (cLo - c0)) * C, win.data, ((r - win.r0) * win.w + (cLo - win.c0)) * C, (cHi - cLo) * C);
+    copyRun(dst, at + ((r - r0) * w + (cLo - c0)) * C, data, ((r - win.r0) * win.w + (cLo - win.c0)) * C, (cHi - cLo) * C);
   }
 }
 
@@ -161,7 +167,7 @@ const HAS_NAN = 2;
  * first real difference only the NaN test remains (a float compared with itself, cheaper than
  * reading golden).
  */
-function compareWindow(values: Float32Array, bits: Uint32Array, at: number, dims: readonly number[], golden: Uint32Array, goldenAt: number, r0: number, c0: number, h: number, w: number): number {
+export function compareWindow(values: Float32Array, bits: Uint32Array, at: number, dims: readonly number[], golden: Uint32Array, goldenAt: number, r0: number, c0: number, h: number, w: number): number {
   const C = dims[0];
   const W = dims[2];
   const n = w * C;
@@ -180,8 +186,16 @@ function compareWindow(values: Float32Array, bits: Uint32Array, at: number, dims
   return SAME;
 }
 
+/** Where a crop goes: a JavaScript buffer, or a byte offset in the executor's WindowMemory. */
+interface CropTarget {
+  buf: Float32Array | null;
+  off: number;
+}
+
 export class WindowedExecutor {
   private readonly goldenBits: Uint32Array[];
+  /** The WebAssembly kernels and their memory (window-memory.ts), once useKernels() found room. */
+  private mem: WindowMemory | null = null;
   /** Feed buffers, reused from run to run (every element is written before each run). */
   private readonly buffers = new Map<string, Float32Array>();
 
@@ -209,8 +223,43 @@ export class WindowedExecutor {
     return new WindowedExecutor(setup, sessions, tail);
   }
 
-  /** Sessions stay in the thread's cache (releaseWindowSessions frees them). */
-  async release(): Promise<void> {}
+  /**
+   * Build crops and compare windows with the WebAssembly kernels from now on, where the golden
+   * tensors (complete by now) fit KERNEL_GOLDEN_BUDGET; else stay with JavaScript. The results are
+   * the same either way. Returns whether the kernels are in use.
+   */
+  useKernels(): boolean {
+    this.mem ??= WindowMemory.create(this.setup.golden);
+    return this.mem !== null;
+  }
+
+  /** Sessions stay in the thread's cache (releaseWindowSessions frees them); the kernels' memory goes to the next executor. */
+  async release(): Promise<void> {
+    this.mem?.release();
+    this.mem = null;
+  }
+
+  /**
+   * Write the crop of tensor `id` (sample `input`, golden with `win` over it) at float `at` of
+   * `to`; see fillCrop.
+   */
+  private crop(to: CropTarget, at: number, id: number, dims: readonly number[], input: number, win: Win | null, r0: number, c0: number, h: number, w: number, fill: number): void {
+    const mem = this.mem;
+    if (mem === null) {
+      fillCrop(to.buf!, at, dims, this.setup.golden[id], input * sampleSize(dims), win, r0, c0, h, w, fill);
+      return;
+    }
+    mem.crop(to.off + at * 4, id, dims, input, win, r0, c0, h, w, fill);
+  }
+
+  /** A feed buffer of `size` floats for slot `key`, as a crop target (views made later, by feedData). */
+  private target(key: string, size: number): CropTarget {
+    return this.mem === null ? { buf: this.buffer(key, size), off: 0 } : { buf: null, off: this.mem.slot(key, size * 4) };
+  }
+
+  private feedData(to: CropTarget, size: number): Float32Array {
+    return this.mem === null ? to.buf! : this.mem.floats(to.off, size);
+  }
 
   /**
    * Check every node's crops on input x: the whole output, a position at each corner and a small
@@ -296,30 +345,32 @@ export class WindowedExecutor {
    * origin[b] (S x T) reads, from input inputs[b]'s golden values with the copy's windows over them.
    */
   private cropFeeds(node: WindowNode, inputs: readonly number[], origin: readonly number[][], S: number, T: number, wins: ((Win | null)[] | null)[] | null): Record<string, HostTensor> {
-    const { plan, golden } = this.setup;
+    const { plan } = this.setup;
     const B = inputs.length;
-    const feeds: Record<string, HostTensor> = {};
-    node.inputs.forEach((id, f) => {
+    // One buffer per input slot, shared by every node (they run one after another): a buffer
+    // per node touched fresh memory at each node's first run, on whole maps in the golden fill
+    // and the set-up's checks (a DenseNet's first layer: 2.4 s of set-up before, 2.0 s after,
+    // where a page fault costs 13 us). Every slot is sized before any is filled: sizing may grow
+    // the kernels' memory, which detaches the views of the feeds.
+    const slots = node.inputs.map((id, f) => {
       const dims = plan.tensors[id].sampleDims;
       const rows = f === 0 ? node.rows : null;
       const cols = f === 0 ? node.cols : null;
       const ih = rows !== null ? spanSize(inputSpan({ lo: 0, hi: S - 1 }, rows)) : S;
       const iw = cols !== null ? spanSize(inputSpan({ lo: 0, hi: T - 1 }, cols)) : T;
       const per = dims[0] * ih * iw;
-      // One buffer per input slot, shared by every node (they run one after another): a buffer
-      // per node touched fresh memory at each node's first run, on whole maps in the golden fill
-      // and the set-up's checks (a DenseNet's first layer: 2.4 s of set-up before, 2.0 s after,
-      // where a page fault costs 13 us).
-      const buf = this.buffer(`input:${f}`, B * per);
-      const gsize = sampleSize(dims);
+      return { id, dims, rows, cols, ih, iw, per, to: this.target(`input:${f}`, B * per) };
+    });
+    const feeds: Record<string, HostTensor> = {};
+    for (const { id, dims, rows, cols, ih, iw, per, to } of slots) {
       for (let b = 0; b < B; b++) {
         const [or0, oc0] = origin[b];
         const r0 = rows !== null ? inputSpan({ lo: or0, hi: or0 }, rows).lo : or0;
         const c0 = cols !== null ? inputSpan({ lo: oc0, hi: oc0 }, cols).lo : oc0;
-        fillCrop(buf, b * per, dims, golden[id], inputs[b] * gsize, wins?.[b]?.[id] ?? null, r0, c0, ih, iw, node.fill);
+        this.crop(to, b * per, id, dims, inputs[b], wins?.[b]?.[id] ?? null, r0, c0, ih, iw, node.fill);
       }
-      feeds[nhwcName(plan.tensors[id].name)] = { type: 'float32', dims: [B, ih, iw, dims[0]], data: buf };
-    });
+      feeds[nhwcName(plan.tensors[id].name)] = { type: 'float32', dims: [B, ih, iw, dims[0]], data: this.feedData(to, B * per) };
+    }
     return feeds;
   }
 
@@ -335,19 +386,24 @@ export class WindowedExecutor {
     const { plan, golden } = this.setup;
     const B = inputs.length;
     const feeds: Record<string, HostTensor> = {};
-    for (const id of plan.tailInputs) {
+    const slots = plan.tailInputs.map((id) => {
+      const per = sampleSize(plan.tensors[id].sampleDims);
+      return { id, per, to: this.target(`tail:${id}`, B * per) };
+    });
+    const mem = this.mem;
+    for (const { id, per, to } of slots) {
       const t = plan.tensors[id];
-      const per = sampleSize(t.sampleDims);
-      const buf = this.buffer(`tail:${id}`, B * per);
+      const d = t.sampleDims;
       for (let b = 0; b < B; b++) {
         const x = inputs[b];
         const win = wins[b]?.[id] ?? null;
-        if (win === null) buf.set(golden[id].subarray(x * per, (x + 1) * per), b * per);
-        else fillCrop(buf, b * per, t.sampleDims, golden[id], x * per, win, 0, 0, t.sampleDims[1], t.sampleDims[2], 0);
+        if (win !== null) this.crop(to, b * per, id, d, x, win, 0, 0, d[1], d[2], 0);
+        else if (mem !== null) mem.rows(to.off + b * per * 4, 0, mem.sample(id, x, per), 0, per * 4, 1);
+        else to.buf!.set(golden[id].subarray(x * per, (x + 1) * per), b * per);
       }
-      const d = t.sampleDims;
-      if (d.length === 3) feeds[nhwcName(t.name)] = { type: 'float32', dims: [B, d[1], d[2], d[0]], data: buf };
-      else feeds[t.name] = { type: 'float32', dims: [B, ...d], data: buf };
+      const data = this.feedData(to, B * per);
+      if (d.length === 3) feeds[nhwcName(t.name)] = { type: 'float32', dims: [B, d[1], d[2], d[0]], data };
+      else feeds[t.name] = { type: 'float32', dims: [B, ...d], data };
     }
     const scoresName = this.tailSession.outputNames[0];
     return (await this.tailSession.run(feeds, [scoresName]))[scoresName].data as Float32Array;
@@ -358,12 +414,21 @@ export class WindowedExecutor {
    * (the reference the windows are checked against).
    */
   async run(copies: readonly WindowCopy[], whole = false): Promise<WindowRunResult> {
-    const { plan, golden } = this.setup;
+    this.mem?.beginRun();
+    try {
+      return await this.runCopies(copies, whole);
+    } finally {
+      this.mem?.endRun();
+    }
+  }
+
+  private async runCopies(copies: readonly WindowCopy[], whole: boolean): Promise<WindowRunResult> {
+    const { plan } = this.setup;
+    const mem = this.mem;
     const res: WindowRunResult = { scores: new Float32Array(0), row: new Int32Array(copies.length).fill(DIED_OUT), nodeMs: 0, buildMs: 0, tailMs: 0 };
     const t0 = performance.now();
     const wins: (Win | null)[][] = copies.map(() => plan.tensors.map(() => null));
     const target = plan.tensors[0].sampleDims;
-    const targetSize = sampleSize(target);
     const [, TH, TW] = target;
     copies.forEach((cp, k) => {
       if (hasNaN(cp.values, 0, cp.values.length)) throw new Error('internal: a fault with a NaN value reached a windowed run');
@@ -372,8 +437,10 @@ export class WindowedExecutor {
       const cLo = span.cols.lo;
       const h = spanSize(span.rows);
       const w = spanSize(span.cols);
-      const data = new Float32Array(target[0] * h * w);
-      fillCrop(data, 0, target, golden[0], cp.input * targetSize, null, rLo, cLo, h, w, 0);
+      const size = target[0] * h * w;
+      const to: CropTarget = mem === null ? { buf: new Float32Array(size), off: -1 } : { buf: null, off: mem.alloc(size * 4) };
+      this.crop(to, 0, 0, target, cp.input, null, rLo, cLo, h, w, 0);
+      const data = to.buf ?? mem!.floats(to.off, size);
       for (let i = 0; i < cp.indices.length; i++) {
         const ch = Math.floor(cp.indices[i] / (TH * TW));
         const p = cp.indices[i] % (TH * TW);
@@ -381,7 +448,7 @@ export class WindowedExecutor {
         const c = p - r * TW;
         data[((r - rLo) * w + c - cLo) * target[0] + ch] = cp.values[i];
       }
-      wins[k][0] = { r0: rLo, c0: cLo, h, w, data };
+      wins[k][0] = { r0: rLo, c0: cLo, h, w, data: to.buf, off: to.off };
     });
     const alive = copies.map(() => true);
     res.buildMs += performance.now() - t0;
@@ -436,16 +503,25 @@ export class WindowedExecutor {
         const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
         const per = outDims[0] * S * T;
         const outSize = sampleSize(outDims);
+        // With the kernels, the windows live in their memory from here on.
+        let outOff = -1;
+        if (mem !== null) {
+          outOff = mem.alloc(out.length * 4);
+          mem.floats(outOff, out.length).set(out);
+        }
         members.forEach((k, b) => {
           const [or0, oc0] = origin[b];
-          const verdict = compareWindow(out, outBits, b * per, outDims, this.goldenBits[node.output], copies[k].input * outSize, or0, oc0, S, T);
+          const verdict =
+            mem !== null
+              ? mem.compare(outOff + b * per * 4, node.output, outDims, copies[k].input, or0, oc0, S, T)
+              : compareWindow(out, outBits, b * per, outDims, this.goldenBits[node.output], copies[k].input * outSize, or0, oc0, S, T);
           if (verdict === HAS_NAN) {
             alive[k] = false;
             res.row[k] = HANDED_BACK;
             return;
           }
           if (verdict === SAME) return;
-          wins[k][node.output] = { r0: or0, c0: oc0, h: S, w: T, data: out.subarray(b * per, (b + 1) * per) };
+          wins[k][node.output] = mem !== null ? { r0: or0, c0: oc0, h: S, w: T, data: null, off: outOff + b * per * 4 } : { r0: or0, c0: oc0, h: S, w: T, data: out.subarray(b * per, (b + 1) * per), off: -1 };
         });
         res.buildMs += performance.now() - tc;
       }

@@ -133,6 +133,8 @@ export async function prepareWindowedLayer(req: WindowedLayerRequest): Promise<W
     await executor.fillGolden(n, batch);
     // Where a NaN falls in a crop changes what a MaxPool makes of it (executor.ts, HANDED_BACK).
     if (golden.some((g) => hasNaN(g, 0, g.length))) return { refused: 'a golden tensor after the target holds NaN' };
+    // The checks below run the way the layer's faults will: with the copy kernels where they fit.
+    executor.useKernels();
     setup.scores = await executor.goldenScores(n, batch);
     setup.classes = setup.scores.length / n;
     const classes = setup.classes;
