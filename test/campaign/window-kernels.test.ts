@@ -106,4 +106,15 @@ test('window memory: growing keeps what was written; over the golden budget ther
   assert.equal(mem.slot('input:0', 32), slot, 'a slot large enough stays where it is');
   mem.release();
   assert.equal(WindowMemory.create([new Float32Array(KERNEL_GOLDEN_BUDGET / 4 + 16)]), null);
+  // The same golden arrays again (set-up checks, then the layer's faults): taken over, not copied.
+  const list = [golden];
+  const first = WindowMemory.create(list)!;
+  first.release();
+  golden[0] = -1; // golden tensors never change after; this shows the memory was not written again
+  const again = WindowMemory.create(list)!;
+  assert.equal(again.floats(again.sample(0, 0, 1000), 1)[0], 0);
+  again.release();
+  const other = WindowMemory.create([Float32Array.from(golden)])!;
+  assert.equal(other.floats(other.sample(0, 0, 1000), 1)[0], -1, 'other arrays are copied');
+  other.release();
 });
