@@ -10,7 +10,7 @@ import { createSession, type HostTensor, type Session } from '../../runtime/inde
 import type { ExternalDataFile } from '../../onnx/index.js';
 import type { Provider } from '../settings.js';
 import { campaignSessionOptions } from '../session-options.js';
-import { inputSpan, placeWindow, reachedOutputs, spanOfIndices, spanSize, unionSpan, type Span } from './geometry.js';
+import { inputSpan, overlap, placeWindow, reachedOutputs, spanOfIndices, spanSize, unionSpan, type Span } from './geometry.js';
 import { nhwcName, type WindowNode, type WindowPlan } from './plan.js';
 import { WindowMemory } from './window-memory.js';
 
@@ -135,11 +135,9 @@ export function fillCrop(dst: Float32Array, at: number, dims: readonly number[],
     }
   }
   if (win === null) return;
-  const rLo = Math.max(r0, win.r0);
-  const rHi = Math.min(r0 + h, win.r0 + win.h);
-  const cLo = Math.max(c0, win.c0);
-  const cHi = Math.min(c0 + w, win.c0 + win.w);
-  if (rLo >= rHi || cLo >= cHi) return;
+  const o = overlap({ r0, c0, h, w }, win);
+  if (o === null) return;
+  const { rLo, rHi, cLo, cHi } = o;
   const data = win.data!;
   for (let r = rLo; r < rHi; r++) {
     copyRun(dst, at + ((r - r0) * w + (cLo - c0)) * C, data, ((r - win.r0) * win.w + (cLo - win.c0)) * C, (cHi - cLo) * C);

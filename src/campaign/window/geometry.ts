@@ -91,3 +91,20 @@ export function spanOfIndices(indices: Uint32Array, from: number, to: number, H:
   }
   return { rows: { lo: rLo, hi: rHi }, cols: { lo: cLo, hi: cHi } };
 }
+
+/** A rectangle of rows r0..r0+h-1 and columns c0..c0+w-1. */
+export interface Rect {
+  r0: number;
+  c0: number;
+  h: number;
+  w: number;
+}
+
+/** Rows [rLo, rHi) and columns [cLo, cHi) that two rectangles share, or null when none. */
+export function overlap(a: Rect, b: Rect): { rLo: number; rHi: number; cLo: number; cHi: number } | null {
+  const rLo = Math.max(a.r0, b.r0);
+  const rHi = Math.min(a.r0 + a.h, b.r0 + b.h);
+  const cLo = Math.max(a.c0, b.c0);
+  const cHi = Math.min(a.c0 + a.w, b.c0 + b.w);
+  return rLo < rHi && cLo < cHi ? { rLo, rHi, cLo, cHi } : null;
+}

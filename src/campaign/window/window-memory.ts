@@ -9,6 +9,7 @@
  * cost of crops and the comparison of windows with golden, 11-14 % of the windowed layers' time
  * on resnet-small (BENCHMARKS.md).
  */
+import { overlap, type Rect } from './geometry.js';
 import { KERNELS_WASM } from './kernels-wasm.js';
 
 // lib ES2022 and @types/node 20 leave WebAssembly out; the part used here.
@@ -36,11 +37,7 @@ interface Kernels {
 export const KERNEL_GOLDEN_BUDGET = 64 * 2 ** 20;
 
 /** A rectangle of a channels-last tensor held in this memory at byte offset `off` (h x w x C floats). */
-export interface WindowAt {
-  r0: number;
-  c0: number;
-  h: number;
-  w: number;
+export interface WindowAt extends Rect {
   off: number;
 }
 
@@ -181,11 +178,9 @@ export class WindowMemory {
     const [C, H, W] = dims;
     this.kernels.crop(dst, this.golden[id] + input * C * H * W * 4, C, H, W, r0, c0, h, w, fill);
     if (win === null) return;
-    const rLo = Math.max(r0, win.r0);
-    const rHi = Math.min(r0 + h, win.r0 + win.h);
-    const cLo = Math.max(c0, win.c0);
-    const cHi = Math.min(c0 + w, win.c0 + win.w);
-    if (rLo >= rHi || cLo >= cHi) return;
+    const o = overlap({ r0, c0, h, w }, win);
+    if (o === null) return;
+    const { rLo, rHi, cLo, cHi } = o;
     const row = C * 4;
     this.kernels.rows(dst + ((rLo - r0) * w + (cLo - c0)) * row, w * row, win.off + ((rLo - win.r0) * win.w + (cLo - win.c0)) * row, win.w * row, (cHi - cLo) * row, rHi - rLo);
   }
