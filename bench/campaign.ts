@@ -37,6 +37,7 @@ import { goldenForLayer, prepareModel } from '../src/campaign/golden.js';
 import { LayerInjector, packFaults } from '../src/campaign/injector.js';
 import { releaseWindowSessions } from '../src/campaign/window/executor.js';
 import { plainApproach } from '../src/campaign/baseline.js';
+import { tuneGarbageCollection } from '../src/util/gc-tuning.js';
 import { GeneratedFaults } from '../src/campaign/fault-source.js';
 import { toShape3 } from '../src/faults/shape3.js';
 import { injectionRowsCsv, type InjectionRow } from '../src/report/injections.js';
@@ -257,6 +258,8 @@ function machineReport(plainPerSec: number, m: MachineBench): string {
 }
 
 export async function main(): Promise<void> {
+  // As the CLI does at start-up (src/util/gc-tuning.ts); both approaches run under it.
+  tuneGarbageCollection();
   const faults = args.count('--faults', 500);
   const inputs = args.count('--inputs', 16);
   const plainFaults = args.count('--plain-faults', 50);

@@ -10,6 +10,7 @@ import { registerMerge } from './merge.js';
 import { registerBuildModels } from './build-models.js';
 import { registerCharacterize } from './characterize.js';
 import { VERSION } from '../version.js';
+import { tuneGarbageCollection } from '../util/gc-tuning.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -113,6 +114,7 @@ function jsonFailure(wanted: boolean, exitCode: number, error: string): void {
 
 /** Runs the CLI and returns the exit code; never throws for user mistakes. */
 export async function main(argv: string[]): Promise<number> {
+  tuneGarbageCollection();
   guardStdout();
   const program = buildProgram();
   jsonRequested = false;
