@@ -207,18 +207,21 @@ export class LayerInjector {
     private readonly windowed: WindowedExecutor | null,
   ) {
     this.slotInput = buffers.map(() => new Int32Array(setup.batch).fill(-1));
-    this.slotFault = Array.from({ length: setup.batch }, () => null);
+    this.slotFaults = new Array<PackedFaults | null>(setup.batch).fill(null);
+    this.slotFault = new Int32Array(setup.batch);
   }
 
   /**
    * What each batch slot of each buffer holds from the last run: the input whose golden values it
-   * holds (-1 for none), and for the target's buffer the fault written over them. A slot that gets
+   * holds (-1 for none), and for the target's buffer the fault written over them (fault slotFault[c]
+   * of the chunk slotFaults[c], kept apart so that recording them allocates nothing). A slot that gets
    * the same input again only has that fault's positions put back: consecutive runs of a chunk
    * put the same inputs in the same slots (faults x inputs), and copying a whole golden tensor
    * per copy took about 3 % of a resnet-small campaign.
    */
   private readonly slotInput: Int32Array[];
-  private readonly slotFault: ({ f: PackedFaults; i: number } | null)[];
+  private readonly slotFaults: (PackedFaults | null)[];
+  private readonly slotFault: Int32Array;
 
   static async create(setup: LayerSetup): Promise<LayerInjector> {
     try {
@@ -444,13 +447,14 @@ export class LayerInjector {
         const x = inputs[Math.min(c, copies - 1)];
         if (held[c] === x) {
           // Golden already there but for the last fault's positions: put those back.
-          const last = bi === 0 ? this.slotFault[c] : null;
+          const last = bi === 0 ? this.slotFaults[c] : null;
           if (last !== null) {
             const gold = b.data as Float32Array;
             const cut = buf as Float32Array;
             const at = c * per;
             const from = x * per;
-            for (let k = last.f.offsets[last.i]; k < last.f.offsets[last.i + 1]; k++) cut[at + last.f.indices[k]] = gold[from + last.f.indices[k]];
+            const i = this.slotFault[c];
+            for (let k = last.offsets[i]; k < last.offsets[i + 1]; k++) cut[at + last.indices[k]] = gold[from + last.indices[k]];
           }
         } else {
           (buf as Float32Array).set((b.data as Float32Array).subarray(x * per, (x + 1) * per), c * per);
@@ -463,7 +467,8 @@ export class LayerInjector {
           const fi = faults[Math.min(c, copies - 1)];
           const base = c * per;
           for (let k = f.offsets[fi]; k < f.offsets[fi + 1]; k++) cut[base + f.indices[k]] = f.values[k];
-          this.slotFault[c] = { f, i: fi };
+          this.slotFaults[c] = f;
+          this.slotFault[c] = fi;
         }
       }
       const data = runCopies === s.batch ? buf : (buf.subarray(0, runCopies * per) as NumericArray);

@@ -5,7 +5,7 @@
  * at any allocation; typed-array views are made only right before use (growing detaches them).
  *
  * Results do not depend on whether a layer uses it: the kernels copy and compare the same values
- * as executor.ts's JavaScript (test/campaign/window/kernels.test.ts). What they save is the per-row
+ * as executor.ts's JavaScript (test/campaign/window-kernels.test.ts). What they save is the per-row
  * cost of crops and the comparison of windows with golden, 11-14 % of the windowed layers' time
  * on resnet-small (BENCHMARKS.md).
  */
@@ -78,8 +78,9 @@ export class WindowMemory {
   private runMark = -1;
   private readonly slots = new Map<string, { off: number; bytes: number }>();
   private heap: Float32Array;
-  /** Byte offset of each golden tensor's copy, by plan tensor id. */
+  /** Byte offset of each golden tensor's copy, by plan tensor id; they end at goldenEnd. */
   readonly golden: number[];
+  private readonly goldenEnd: number;
 
   private constructor(
     private readonly memory: WasmMemory,
@@ -100,6 +101,7 @@ export class WindowMemory {
         return off;
       });
     }
+    this.goldenEnd = this.top;
     this.keep = this.top;
   }
 
@@ -123,13 +125,7 @@ export class WindowMemory {
   /** Hand the memory on to the next executor of this thread; this object is unusable after. */
   release(): void {
     if (spare.length >= MAX_SPARE) spare.shift();
-    spare.push({ memory: this.memory, golden: this.goldenArrays, offsets: this.golden, end: this.golden.length === 0 ? 0 : align(this.goldenEnd()) });
-  }
-
-  private goldenEnd(): number {
-    let end = 0;
-    this.goldenArrays.forEach((g, i) => (end = Math.max(end, this.golden[i] + g.length * 4)));
-    return end;
+    spare.push({ memory: this.memory, golden: this.goldenArrays, offsets: this.golden, end: this.goldenEnd });
   }
 
   /** A fresh view of n floats at byte offset off (valid until the next allocation). */
