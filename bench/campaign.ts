@@ -3,7 +3,7 @@
  *
  *   npx tsc -p . && node dist/bench/campaign.js [--faults N] [--inputs N] [--plain-faults N] [--early-exit auto|off]
  *       [--window auto|on|off] [--model resnet|lenet|resnet64|densenet|FILE.onnx --data FILE.npy] [--error-models DIR]
- *       [--one-thread] [--json]
+ *       [--one-thread] [--cold] [--json]
  *
  * For every injectable layer of the residual fixture and of LeNet-5, with N faults (default 500)
  * on M inputs (default 16):
@@ -14,9 +14,11 @@
  * approach's cost per injection does not depend on the fault, so it is timed on the first
  * --plain-faults faults (default 50) of the same list. The time of (b) is split into prefix,
  * golden suffix, faulty suffix (with batch building and classification), fault generation and
- * reporting. Then the plain approach runs on the whole machine twice (one session with an intra-op
- * thread per core; one single-threaded worker per core, bench/lib/plain-parallel.ts), and
- * finally the real runner (worker threads, one per core) runs the whole campaign.
+ * reporting. Before the timed layers both approaches run untimed on a few faults of the first
+ * layer (warmUp below; --cold skips it). Then the plain approach runs on the whole machine twice
+ * (one session with an intra-op thread per core; one single-threaded worker per core,
+ * bench/lib/plain-parallel.ts), and finally the real runner (worker threads, one per core) runs
+ * the whole campaign.
  * --error-models DIR picks the error models (default: the shipped error_models/); the gain depends
  * on how many of their faults touch whole maps (BENCHMARKS.md).
  * With --model resnet64 (not part of the default run: it takes a few minutes) a third model,
@@ -37,6 +39,7 @@ import { goldenForLayer, prepareModel } from '../src/campaign/golden.js';
 import { LayerInjector, packFaults } from '../src/campaign/injector.js';
 import { releaseWindowSessions } from '../src/campaign/window/executor.js';
 import { plainApproach } from '../src/campaign/baseline.js';
+import type { ClassifyOptions } from '../src/campaign/outcome.js';
 import { tuneGarbageCollection } from '../src/util/gc-tuning.js';
 import { GeneratedFaults } from '../src/campaign/fault-source.js';
 import { toShape3 } from '../src/faults/shape3.js';
@@ -82,6 +85,8 @@ interface ModelBench {
   faults: number;
   inputs: number;
   plainFaults: number;
+  /** Whether both approaches ran untimed on a few faults first (warmUp; off with --cold). */
+  warmUp: boolean;
   layers: LayerBench[];
   /** Over all layers: total injections / total time, each approach. */
   plainPerSec: number;
@@ -121,6 +126,32 @@ function errorModelsDir(): string {
   throw new Error('no error models found (error_models/ is empty); set CLASSES_REFERENCE_MODELS');
 }
 
+/** Faults of the untimed warm-up run (both approaches, the first layer). */
+const WARM_UP_FAULTS = 64;
+
+/**
+ * An untimed run of both approaches on a few faults of the first layer. What a process pays once
+ * (ONNX Runtime's start, the JIT compiling the hot code, the memory allocator's first touch of the
+ * memory it will reuse) would otherwise fall on whichever approach is timed first, here ours,
+ * and a campaign pays it once however many layers and faults it runs. What each layer pays stays
+ * timed: the window sessions made here are released before the timed layers. --cold skips it.
+ */
+async function warmUp(setup: ReturnType<typeof planCampaign>, pm: Awaited<ReturnType<typeof prepareModel>>, classify: ClassifyOptions, faults: number): Promise<void> {
+  const t = setup.targets[0];
+  const count = Math.min(faults, WARM_UP_FAULTS);
+  const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false, earlyExit: setup.settings.earlyExit, window: setup.settings.window, keepSuffixSession: true });
+  const src = new GeneratedFaults(setup.models!.get(t.errorModel!)!, { layer: t.name, output: t.output, shape: toShape3(g.targetDims), range: g.range! }, 1);
+  const list = Array.from({ length: count }, (_, i) => src.fault(i));
+  const inj = await LayerInjector.create(benchLayerSetup(0, g, { scoresName: pm.scoresName, inputs: setup.inputs.count, classify }, { earlyExit: g.earlyExit, windowed: g.windowed, suffixSession: g.suffixSession }));
+  try {
+    await inj.runChunk(packFaults(list));
+  } finally {
+    await inj.release();
+  }
+  await plainApproach(pm, t.output, setup.inputs, list.slice(0, Math.max(1, Math.floor(count / 8))), { provider: 'cpu', classify });
+  await releaseWindowSessions();
+}
+
 async function benchModel(name: string, model: string, data: string, faults: number, inputs: number, plainFaults: number): Promise<ModelBench> {
   const out = mkdtempSync(join(tmpdir(), 'classes-bench-'));
   const raw: RawSettings = { model, data, errorModels: errorModelsDir(), faultsPerLayer: faults, inputs, seed: 1, batch: 32, workers: availableParallelism(), out: join(out, 'run'), earlyExit: earlyExitArg(), window: windowArg() };
@@ -133,6 +164,8 @@ async function benchModel(name: string, model: string, data: string, faults: num
   let plainRunsTotal = 0;
   let oursMsTotal = 0;
   let oursRunsTotal = 0;
+  const warm = !args.has('--cold');
+  if (warm) await warmUp(setup, pm, classifyOpts, faults);
   for (let l = 0; l < setup.targets.length; l++) {
     const t = setup.targets[l];
     const t0 = performance.now();
@@ -191,7 +224,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
   rmSync(out, { recursive: true, force: true });
   const plainPerSec = plainRunsTotal / (plainMsTotal / 1000);
   const oursPerSec = oursRunsTotal / (oursMsTotal / 1000);
-  return { model: name, faults, inputs: setup.inputs.count, plainFaults, layers, plainPerSec, oursPerSec, gain: oursPerSec / plainPerSec, machine };
+  return { model: name, faults, inputs: setup.inputs.count, plainFaults, warmUp: warm, layers, plainPerSec, oursPerSec, gain: oursPerSec / plainPerSec, machine };
 }
 
 /** The plain approach and the runner on every core of the machine. */
@@ -241,7 +274,7 @@ function report(b: ModelBench): string {
   const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const fmt = (r: string[]) => r.map((x, c) => (c < 2 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ');
   return (
-    `\n${b.model}: ${b.faults} faults x ${b.inputs} inputs per layer, ${b.layers.length} layers (early exit ${earlyExitArg()}, window ${windowArg()}; 'early': copies stopped after stage 1, '-' no cut; 'windowed': copies run windowed, 'died': of them, those that died out before the tail; plain approach timed on ${b.plainFaults} faults per layer; times in ms, one thread)\n` +
+    `\n${b.model}: ${b.faults} faults x ${b.inputs} inputs per layer, ${b.layers.length} layers (early exit ${earlyExitArg()}, window ${windowArg()}, ${b.warmUp ? 'after an untimed warm-up' : 'cold: no warm-up'}; 'early': copies stopped after stage 1, '-' no cut; 'windowed': copies run windowed, 'died': of them, those that died out before the tail; plain approach timed on ${b.plainFaults} faults per layer; times in ms, one thread)\n` +
     [fmt(head), ...rows.map(fmt)].join('\n') +
     `\nall layers: plain ${b.plainPerSec.toFixed(0)} injections/s, ours ${b.oursPerSec.toFixed(0)} injections/s, gain ${b.gain.toFixed(1)}x\n` +
     (b.machine === null ? '' : machineReport(b.plainPerSec, b.machine))
