@@ -34,15 +34,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { completeSettings, type RawSettings } from '../src/campaign/settings.js';
-import { planCampaign, runCampaign } from '../src/campaign/runner.js';
-import { goldenForLayer, prepareModel } from '../src/campaign/golden.js';
-import { LayerInjector, packFaults } from '../src/campaign/injector.js';
+import { planCampaign, runCampaign, type CampaignSetup } from '../src/campaign/runner.js';
+import { goldenForLayer, prepareModel, type LayerGolden, type PreparedModel } from '../src/campaign/golden.js';
+import { LayerInjector, packFaults, type ChunkResult } from '../src/campaign/injector.js';
 import { releaseWindowSessions } from '../src/campaign/window/executor.js';
 import { plainApproach } from '../src/campaign/baseline.js';
 import type { ClassifyOptions } from '../src/campaign/outcome.js';
 import { tuneGarbageCollection } from '../src/util/gc-tuning.js';
 import { GeneratedFaults } from '../src/campaign/fault-source.js';
 import { toShape3 } from '../src/faults/shape3.js';
+import type { Fault } from '../src/faults/types.js';
 import { injectionRowsCsv, type InjectionRow } from '../src/report/injections.js';
 import { ROOT } from '../test/helpers.js';
 import { saveNpy } from '../src/data/npy.js';
@@ -136,20 +137,35 @@ const WARM_UP_FAULTS = 64;
  * and a campaign pays it once however many layers and faults it runs. What each layer pays stays
  * timed: the window sessions made here are released before the timed layers. --cold skips it.
  */
-async function warmUp(setup: ReturnType<typeof planCampaign>, pm: Awaited<ReturnType<typeof prepareModel>>, classify: ClassifyOptions, faults: number): Promise<void> {
-  const t = setup.targets[0];
+async function warmUp(setup: CampaignSetup, pm: PreparedModel, classify: ClassifyOptions, faults: number): Promise<void> {
   const count = Math.min(faults, WARM_UP_FAULTS);
-  const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false, earlyExit: setup.settings.earlyExit, window: setup.settings.window, keepSuffixSession: true });
+  const { list } = await oursOnLayer(setup, pm, 0, count, classify);
+  await plainApproach(pm, setup.targets[0].output, setup.inputs, list.slice(0, Math.max(1, Math.floor(count / 8))), { provider: 'cpu', classify });
+  await releaseWindowSessions();
+}
+
+/**
+ * Ours on layer l with its first `count` faults: golden set-up, fault generation, one chunk of
+ * every fault on every input; the times of generation and of the chunk in ms.
+ */
+async function oursOnLayer(setup: CampaignSetup, pm: PreparedModel, l: number, count: number, classify: ClassifyOptions): Promise<{ g: LayerGolden; list: Fault[]; r: ChunkResult; faultsMs: number; chunkMs: number }> {
+  const t = setup.targets[l];
+  const settings = setup.settings;
+  // As the runner's one-thread (in-process) pool does: the injector takes over the golden session.
+  const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false, earlyExit: settings.earlyExit, window: settings.window, keepSuffixSession: true });
+  const tf0 = performance.now();
   const src = new GeneratedFaults(setup.models!.get(t.errorModel!)!, { layer: t.name, output: t.output, shape: toShape3(g.targetDims), range: g.range! }, 1);
   const list = Array.from({ length: count }, (_, i) => src.fault(i));
-  const inj = await LayerInjector.create(benchLayerSetup(0, g, { scoresName: pm.scoresName, inputs: setup.inputs.count, classify }, { earlyExit: g.earlyExit, windowed: g.windowed, suffixSession: g.suffixSession }));
+  const packed = packFaults(list);
+  const faultsMs = performance.now() - tf0;
+  const inj = await LayerInjector.create(benchLayerSetup(l, g, { scoresName: pm.scoresName, inputs: setup.inputs.count, classify }, { earlyExit: g.earlyExit, windowed: g.windowed, suffixSession: g.suffixSession }));
   try {
-    await inj.runChunk(packFaults(list));
+    const tr0 = performance.now();
+    const r = await inj.runChunk(packed);
+    return { g, list, r, faultsMs, chunkMs: performance.now() - tr0 };
   } finally {
     await inj.release();
   }
-  await plainApproach(pm, t.output, setup.inputs, list.slice(0, Math.max(1, Math.floor(count / 8))), { provider: 'cpu', classify });
-  await releaseWindowSessions();
 }
 
 async function benchModel(name: string, model: string, data: string, faults: number, inputs: number, plainFaults: number): Promise<ModelBench> {
@@ -169,18 +185,8 @@ async function benchModel(name: string, model: string, data: string, faults: num
   for (let l = 0; l < setup.targets.length; l++) {
     const t = setup.targets[l];
     const t0 = performance.now();
-    // As the runner's one-thread (in-process) pool does: the injector takes over the golden session.
-    const g = await goldenForLayer(pm, t.output, setup.inputs, { provider: 'cpu', batch: 32, padBatches: false, earlyExit: settings.earlyExit, window: settings.window, keepSuffixSession: true });
-    const tf0 = performance.now();
-    const src = new GeneratedFaults(setup.models!.get(t.errorModel!)!, { layer: t.name, output: t.output, shape: toShape3(g.targetDims), range: g.range! }, 1);
-    const list = Array.from({ length: faults }, (_, i) => src.fault(i));
-    const packed = packFaults(list);
-    const faultsMs = performance.now() - tf0;
-    const inj = await LayerInjector.create(benchLayerSetup(l, g, { scoresName: pm.scoresName, inputs: setup.inputs.count, classify: classifyOpts }, { earlyExit: g.earlyExit, windowed: g.windowed, suffixSession: g.suffixSession }));
-    const tr0 = performance.now();
-    const r = await inj.runChunk(packed);
-    const tr1 = performance.now();
-    await inj.release();
+    const { g, list, r, faultsMs, chunkMs } = await oursOnLayer(setup, pm, l, faults, classifyOpts);
+    const tRows = performance.now();
     const rows: InjectionRow[] = [];
     list.forEach((f, i) => {
       for (let x = 0; x < setup.inputs.count; x++) {
@@ -200,7 +206,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
     plainRunsTotal += runs;
     oursMsTotal += oursMs;
     oursRunsTotal += runs;
-    const suffixOther = tr1 - tr0 - r.buildMs - r.classifyMs;
+    const suffixOther = chunkMs - r.buildMs - r.classifyMs;
     layers.push({
       layer: t.name,
       op: t.opType,
@@ -216,7 +222,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
       diedOut: r.diedOut,
       shape: g.targetDims,
       range: g.range!,
-      ms: { prefix: g.prefixMs, golden: g.goldenMs + g.windowMs, suffix: suffixOther, build: r.buildMs, classify: r.classifyMs, faults: faultsMs, reporting: t1 - tr1 },
+      ms: { prefix: g.prefixMs, golden: g.goldenMs + g.windowMs, suffix: suffixOther, build: r.buildMs, classify: r.classifyMs, faults: faultsMs, reporting: t1 - tRows },
     });
     process.stderr.write(`  ${name} ${t.name}: ${layers[layers.length - 1].gain.toFixed(1)}x\n`);
   }
@@ -228,7 +234,7 @@ async function benchModel(name: string, model: string, data: string, faults: num
 }
 
 /** The plain approach and the runner on every core of the machine. */
-async function benchMachine(setup: ReturnType<typeof planCampaign>, pm: Awaited<ReturnType<typeof prepareModel>>, layers: LayerBench[], raw: RawSettings, faults: number, plainFaults: number): Promise<MachineBench> {
+async function benchMachine(setup: CampaignSetup, pm: PreparedModel, layers: LayerBench[], raw: RawSettings, faults: number, plainFaults: number): Promise<MachineBench> {
   const settings = setup.settings;
   const classifyOpts = { criteria: settings.criteria, topK: settings.topK, tolerance: settings.tolerance };
   // The plain approach as one would run it on the whole machine: intra-op threads on every core.
